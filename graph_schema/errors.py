@@ -1,0 +1,32 @@
+"""One error hierarchy for the whole project.
+
+Every error the engine raises on purpose derives from :class:`MatchmakingError`, and also
+from the builtin that best describes it, so callers can catch either. Messages name the
+thing that is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class MatchmakingError(Exception):
+    """Root of all deliberate errors of the engine."""
+
+
+class InvalidInput(MatchmakingError, ValueError):
+    """A value given by a user or a file is not acceptable."""
+
+
+class NotFound(MatchmakingError, LookupError):
+    """An id that does not exist."""
+
+
+class Conflict(MatchmakingError):
+    """The operation clashes with existing data (e.g. creating an id that exists)."""
+
+
+class StoreError(MatchmakingError):
+    """The store failed in a way that is not the user's fault."""
+
+
+class StoreUnavailable(StoreError, ConnectionError):
+    """The store cannot be reached right now; retrying later may succeed."""

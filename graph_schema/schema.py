@@ -1,0 +1,455 @@
+"""The domain model of the smartcity-graph/1 interchange format, in code.
+
+Labels and relationship types are enums: they are the only strings that ever become a
+Neo4j label or relationship type. Property models are pydantic v2 models that check
+types and ranges, keep unknown properties, and reject nested objects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from graph_schema import reference
+from graph_schema.errors import InvalidInput
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
+MAX_INT = 2**63 - 1
+
+
+class Label(StrEnum):
+    CITY = "City"
+    PROVIDER = "Provider"
+    SOLUTION = "Solution"
+    MEMBER = "Member"
+    TOPIC = "Topic"
+    KPI = "KPI"
+    SDG = "SDG"
+    COUNTRY = "Country"
+
+
+class RelType(StrEnum):
+    OFFERS = "OFFERS"
+    IMPLEMENTED = "IMPLEMENTED"
+    ADDRESSES = "ADDRESSES"
+    COVERS = "COVERS"
+    PRIORITIZES = "PRIORITIZES"
+    NEEDS = "NEEDS"
+    EXPERT_IN = "EXPERT_IN"
+    WORKS_FOR = "WORKS_FOR"
+    KNOWS = "KNOWS"
+    ADVISED = "ADVISED"
+    PARTNERS_WITH = "PARTNERS_WITH"
+    MEASURES = "MEASURES"
+    IMPROVES = "IMPROVES"
+    LOCATED_IN = "LOCATED_IN"
+    FEEDBACK = "FEEDBACK"
+
+
+#: Allowed (from labels, to labels) of every relationship type.
+ENDPOINTS: dict[RelType, tuple[frozenset[Label], frozenset[Label]]] = {
+    RelType.OFFERS: (frozenset({Label.PROVIDER}), frozenset({Label.SOLUTION})),
+    RelType.IMPLEMENTED: (frozenset({Label.CITY}), frozenset({Label.SOLUTION})),
+    RelType.ADDRESSES: (frozenset({Label.SOLUTION}), frozenset({Label.SDG})),
+    RelType.COVERS: (frozenset({Label.SOLUTION}), frozenset({Label.TOPIC})),
+    RelType.PRIORITIZES: (frozenset({Label.CITY}), frozenset({Label.SDG})),
+    RelType.NEEDS: (frozenset({Label.CITY}), frozenset({Label.TOPIC})),
+    RelType.EXPERT_IN: (frozenset({Label.MEMBER}), frozenset({Label.TOPIC})),
+    RelType.WORKS_FOR: (frozenset({Label.MEMBER}), frozenset({Label.CITY, Label.PROVIDER})),
+    RelType.KNOWS: (frozenset({Label.MEMBER}), frozenset({Label.MEMBER})),
+    RelType.ADVISED: (frozenset({Label.MEMBER}), frozenset({Label.CITY})),
+    RelType.PARTNERS_WITH: (frozenset({Label.CITY}), frozenset({Label.CITY})),
+    RelType.MEASURES: (frozenset({Label.CITY}), frozenset({Label.KPI})),
+    RelType.IMPROVES: (frozenset({Label.SOLUTION}), frozenset({Label.KPI})),
+    RelType.LOCATED_IN: (
+        frozenset({Label.CITY, Label.PROVIDER, Label.MEMBER}),
+        frozenset({Label.COUNTRY}),
+    ),
+    # Feedback on a match: from the subject (City, Member or Provider) to the candidate.
+    RelType.FEEDBACK: (
+        frozenset({Label.CITY, Label.MEMBER, Label.PROVIDER}),
+        frozenset({Label.CITY, Label.MEMBER, Label.PROVIDER, Label.SOLUTION}),
+    ),
+}
+
+#: Types that the store derives itself; a dataset may not contain them.
+DERIVED_TYPES = frozenset({RelType.LOCATED_IN})
+#: Types that the engine writes (not part of smartcity-graph/1 datasets).
+ENGINE_TYPES = frozenset({RelType.FEEDBACK})
+#: Types whose direction carries no meaning for scoring.
+SYMMETRIC_TYPES = frozenset({RelType.KNOWS, RelType.PARTNERS_WITH})
+#: Labels the engine supplies itself.
+REFERENCE_LABELS = frozenset({Label.SDG, Label.COUNTRY, Label.KPI})
+#: Labels whose ``country`` property yields a LOCATED_IN relationship.
+LOCATED_LABELS = ENDPOINTS[RelType.LOCATED_IN][0]
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A node: unique ``id``, one ``label`` and free properties."""
+
+    id: str
+    label: Label
+    props: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label.value, **dict(sorted(self.props.items()))}
+
+
+@dataclass(frozen=True, slots=True)
+class Rel:
+    """A directed relationship; at most one per (type, src, dst)."""
+
+    type: RelType
+    src: str
+    dst: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.type.value, self.src, self.dst)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type.value,
+            "from": self.src,
+            "to": self.dst,
+            **dict(sorted(self.props.items())),
+        }
+
+
+# --------------------------------------------------------------------------- properties
+
+NonEmpty = Annotated[str, Field(min_length=1, max_length=10_000)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Level = Annotated[int, Field(ge=1, le=5)]
+
+
+def _check_country(value: str) -> str:
+    if reference.country(value) is None:
+        iso = reference.country_alias_hint(value)
+        hint = f"; use the ISO 3166-1 code '{iso}'" if iso else ""
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code{hint}")
+    return value
+
+
+def _check_languages(values: list[str]) -> list[str]:
+    for v in values:
+        if not LANGUAGE_PATTERN.match(v):
+            raise ValueError(f"'{v}' is not an ISO 639-1 language code (two lowercase letters)")
+    return values
+
+
+class _Props(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+
+class _Located(_Props):
+    @field_validator("country", check_fields=False)
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        return None if v is None else _check_country(v)
+
+    @field_validator("languages", check_fields=False)
+    @classmethod
+    def _languages(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else _check_languages(v)
+
+
+class CityProps(_Located):
+    name: NonEmpty
+    country: str
+    population: Annotated[int, Field(ge=0)] | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    description: str | None = None
+    languages: list[str] | None = None
+    budget_eur: Annotated[float, Field(ge=0)] | None = None
+
+
+class ProviderProps(_Located):
+    name: NonEmpty
+    country: str
+    kind: Literal["company", "startup", "research", "ngo", "public"] | None = None
+    employees: Annotated[int, Field(ge=0)] | None = None
+    languages: list[str] | None = None
+    description: str | None = None
+    website: str | None = None
+
+
+SolutionCategory = Literal["economy", "environment", "government", "living", "mobility", "people"]
+CATEGORIES: tuple[str, ...] = SolutionCategory.__args__  # type: ignore[attr-defined]
+
+
+class SolutionProps(_Props):
+    name: NonEmpty
+    category: SolutionCategory
+    description: str | None = None
+    maturity: Literal["pilot", "proven", "scaled"] | None = None
+    cost: Literal["low", "medium", "high"] | None = None
+
+
+class MemberProps(_Located):
+    name: NonEmpty
+    country: str | None = None
+    kind: Literal["expert", "city_official", "provider_staff", "researcher", "other"] | None = None
+    languages: list[str] | None = None
+    bio: str | None = None
+    open_to_matches: bool | None = None
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+
+
+class TopicProps(_Props):
+    name: NonEmpty
+    description: str | None = None
+
+
+class KPIProps(_Props):
+    name: NonEmpty
+    unit: str | None = None
+    dimension: str | None = None
+    category: str | None = None
+    description: str | None = None
+
+
+class ReferenceProps(_Props):
+    """SDG and Country nodes: the engine supplies the properties; a dataset may add more."""
+
+
+class ImplementedProps(_Props):
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    rating: Annotated[float, Field(ge=1, le=5)] | None = None
+    provider: Annotated[str, Field(pattern=ID_PATTERN.pattern)] | None = None
+
+
+class PrioritizesProps(_Props):
+    weight: Unit | None = None
+
+
+class NeedsProps(_Props):
+    urgency: Unit | None = None
+
+
+class ExpertInProps(_Props):
+    level: Level | None = None
+
+
+class WorksForProps(_Props):
+    role: str | None = None
+
+
+class AdvisedProps(_Props):
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+
+
+class MeasuresProps(_Props):
+    value: float
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+
+
+class FeedbackProps(_Props):
+    kind: Literal["solutions", "providers", "peers", "experts", "opportunities", "leads"]
+    verdict: Literal["accepted", "declined", "contacted", "not_relevant"]
+    note: Annotated[str, Field(max_length=2000)] | None = None
+    at: str | None = None
+
+
+NODE_PROPS: dict[Label, type[_Props]] = {
+    Label.CITY: CityProps,
+    Label.PROVIDER: ProviderProps,
+    Label.SOLUTION: SolutionProps,
+    Label.MEMBER: MemberProps,
+    Label.TOPIC: TopicProps,
+    Label.KPI: KPIProps,
+    Label.SDG: ReferenceProps,
+    Label.COUNTRY: ReferenceProps,
+}
+
+REL_PROPS: dict[RelType, type[_Props]] = {
+    RelType.IMPLEMENTED: ImplementedProps,
+    RelType.PRIORITIZES: PrioritizesProps,
+    RelType.NEEDS: NeedsProps,
+    RelType.EXPERT_IN: ExpertInProps,
+    RelType.WORKS_FOR: WorksForProps,
+    RelType.ADVISED: AdvisedProps,
+    RelType.MEASURES: MeasuresProps,
+    RelType.FEEDBACK: FeedbackProps,
+}
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@cache
+def reference_labels() -> dict[str, Label]:
+    """Id -> label of every built-in reference node (SDGs, countries, U4SSC KPIs)."""
+    return {node_id: Label(label) for node_id, label, _ in reference.reference_nodes()}
+
+
+def check_id(value: Any, what: str = "id") -> str:
+    """Return ``value`` if it is a valid node id, else raise :class:`InvalidInput`."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{what}' must be a string, got {_type_name(value)}")
+    if not ID_PATTERN.match(value):
+        raise InvalidInput(
+            f"'{what}' {value[:140]!r} is not a valid id: use 1 to 128 characters from "
+            "A-Z a-z 0-9 . _ : -"
+        )
+    return value
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "a list", bool: "a boolean", str: "a string"}.get(
+        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
+    )
+
+
+def check_property_values(props: dict[str, Any]) -> None:
+    """Reject values the interchange format does not allow (null, objects, mixed lists)."""
+    for key, value in props.items():
+        if value is None:
+            raise InvalidInput(f"property '{key}' is null: omit the key instead")
+        if isinstance(value, dict):
+            raise InvalidInput(
+                f"property '{key}' is a nested object, which is not allowed: "
+                "flatten it into separate properties"
+            )
+        if isinstance(value, list):
+            kinds = {"string" if isinstance(v, str) else "number" for v in value
+                     if isinstance(v, str | int | float) and not isinstance(v, bool)}
+            if len(kinds) != 1 and value or any(
+                isinstance(v, bool | dict | list) or v is None for v in value
+            ):
+                raise InvalidInput(
+                    f"property '{key}' must be a list of strings or a list of numbers, "
+                    "not a mix or nested values"
+                )
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            raise InvalidInput(f"property '{key}' is too large for a 64-bit integer")
+        if isinstance(value, float) and value != value:  # NaN
+            raise InvalidInput(f"property '{key}' is NaN")
+
+
+def _format_validation_error(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"] if not isinstance(x, int))
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "missing":
+            parts.append(f"missing required property '{loc}'")
+        elif e["type"] == "literal_error":
+            parts.append(f"property '{loc}': {msg} (got {e.get('input')!r})")
+        else:
+            parts.append(f"property '{loc}': {msg} (got {e.get('input')!r})")
+    return "; ".join(parts)
+
+
+def validate_props(model: type[_Props], props: dict[str, Any]) -> dict[str, Any]:
+    check_property_values(props)
+    try:
+        model.model_validate(props)
+    except ValidationError as e:
+        raise InvalidInput(_format_validation_error(e)) from None
+    return props
+
+
+def validate_reference_id(node_id: str, label: Label) -> None:
+    prefix = {Label.SDG: "sdg:", Label.COUNTRY: "country:", Label.KPI: "kpi:"}[label]
+    if not node_id.startswith(prefix):
+        raise InvalidInput(f"a {label.value} id must start with '{prefix}' (got '{node_id}')")
+    if label is Label.SDG and node_id not in reference_labels():
+        raise InvalidInput(f"'{node_id}' is not an SDG: the ids are sdg:1 to sdg:17")
+    if label is Label.COUNTRY:
+        _check_country_id(node_id)
+
+
+def _check_country_id(node_id: str) -> None:
+    try:
+        _check_country(node_id.removeprefix("country:"))
+    except ValueError as e:
+        raise InvalidInput(str(e)) from None
+
+
+def parse_label(value: Any) -> Label:
+    try:
+        return Label(value)
+    except ValueError:
+        allowed = ", ".join(x.value for x in Label)
+        raise InvalidInput(f"unknown label {value!r}: use one of {allowed}") from None
+
+
+def parse_rel_type(value: Any, *, dataset: bool = True) -> RelType:
+    try:
+        t = RelType(value)
+    except ValueError:
+        t = None
+    if t is None or (dataset and t in ENGINE_TYPES):
+        allowed = ", ".join(x.value for x in RelType if x not in DERIVED_TYPES | ENGINE_TYPES)
+        raise InvalidInput(f"unknown relationship type {value!r}: use one of {allowed}")
+    if dataset and t in DERIVED_TYPES:
+        raise InvalidInput(
+            "LOCATED_IN is derived from the 'country' property and must not be given: "
+            "remove this line and set 'country' on the node instead"
+        )
+    return t
+
+
+def node_from_json(obj: Any) -> Node:
+    """Validate one interchange node object and return it as a :class:`Node`."""
+    if not isinstance(obj, dict):
+        raise InvalidInput(f"a node must be a JSON object, got {_type_name(obj)}")
+    if "id" not in obj:
+        raise InvalidInput("missing 'id'")
+    if "label" not in obj:
+        raise InvalidInput("missing 'label'")
+    node_id = check_id(obj["id"])
+    label = parse_label(obj["label"])
+    props = {k: v for k, v in obj.items() if k not in ("id", "label")}
+    if label in (Label.SDG, Label.COUNTRY):
+        validate_reference_id(node_id, label)
+    elif label is Label.KPI:
+        validate_reference_id(node_id, label)
+        if node_id in reference_labels():
+            # A built-in KPI: the dataset may add properties without restating the name.
+            validate_props(ReferenceProps, props)
+            return Node(node_id, label, props)
+    validate_props(NODE_PROPS[label], props)
+    return Node(node_id, label, props)
+
+
+def rel_from_json(obj: Any) -> Rel:
+    """Validate one interchange relationship object (endpoints are checked by the caller)."""
+    if not isinstance(obj, dict):
+        raise InvalidInput(f"a relationship must be a JSON object, got {_type_name(obj)}")
+    for key in ("type", "from", "to"):
+        if key not in obj:
+            raise InvalidInput(f"missing '{key}'")
+    rel_type = parse_rel_type(obj["type"])
+    src = check_id(obj["from"], "from")
+    dst = check_id(obj["to"], "to")
+    props = {k: v for k, v in obj.items() if k not in ("type", "from", "to")}
+    validate_props(REL_PROPS.get(rel_type, _Props), props)
+    return Rel(rel_type, src, dst, props)
+
+
+def check_endpoints(rel: Rel, src_label: Label, dst_label: Label) -> None:
+    """Raise :class:`InvalidInput` if the endpoint labels do not fit the type."""
+    allowed_from, allowed_to = ENDPOINTS[rel.type]
+    if src_label not in allowed_from:
+        want = " or ".join(sorted(x.value for x in allowed_from))
+        raise InvalidInput(
+            f"{rel.type.value} must start at a {want}, but '{rel.src}' is a {src_label.value}"
+        )
+    if dst_label not in allowed_to:
+        want = " or ".join(sorted(x.value for x in allowed_to))
+        raise InvalidInput(
+            f"{rel.type.value} must end at a {want}, but '{rel.dst}' is a {dst_label.value}"
+        )

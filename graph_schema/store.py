@@ -1,0 +1,158 @@
+"""The storage contract shared by the embedded SQLite store and the Neo4j store.
+
+Both stores keep the same property graph and behave identically under the contract test
+suite (``tests/graph_schema/test_store_contract.py``):
+
+- ``write`` upserts nodes and relationships in one transaction: properties are merged
+  (``SET n += props``) unless ``replace=True``, and the derived ``LOCATED_IN`` relationship
+  follows the ``country`` property of City, Provider and Member nodes.
+- Built-in reference nodes (SDGs, countries, U4SSC KPIs) are written by ``init``; a later
+  write to one of them marks it as defined by the data, so export includes it.
+- Every write transaction increments ``generation()``, which other processes poll cheaply
+  to learn that their in-memory projection is stale.
+- Iteration is deterministic: nodes by id, relationships by (type, src, dst).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+from urllib.parse import urlparse
+
+from graph_schema.errors import InvalidInput
+from graph_schema.schema import Label, Node, Rel, RelType
+
+Direction = Literal["out", "in", "both"]
+DEFAULT_STORE_URL = "sqlite:///./matchmaking.db"
+
+
+@dataclass
+class Counts:
+    """Node counts per label and relationship counts per type."""
+
+    nodes: dict[str, int] = field(default_factory=dict)
+    rels: dict[str, int] = field(default_factory=dict)
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What every store offers. See the module docstring for the semantics."""
+
+    url: str
+
+    def init(self) -> None:
+        """Create constraints/indexes and the built-in reference nodes (idempotent)."""
+
+    def ping(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the store answers a trivial query."""
+
+    def close(self) -> None: ...
+
+    def write(
+        self, nodes: Sequence[Node] = (), rels: Sequence[Rel] = (), *, replace: bool = False
+    ) -> None:
+        """Upsert ``nodes`` then ``rels`` in one transaction.
+
+        Relationship endpoints must exist (in the store or in ``nodes``); a missing endpoint
+        raises :class:`NotFound` and nothing is written.
+        """
+
+    def delete_nodes(self, ids: Sequence[str]) -> int:
+        """Delete nodes and all their relationships; return how many nodes were deleted."""
+
+    def delete_rels(self, keys: Sequence[tuple[RelType, str, str]]) -> int:
+        """Delete relationships by (type, src, dst); return how many were deleted."""
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        """The nodes that exist among ``ids``, by id."""
+
+    def labels_of(self, ids: Iterable[str]) -> dict[str, Label]:
+        """The label of each id that exists among ``ids``."""
+
+    def neighbours(
+        self, node_id: str, rel_type: RelType | None = None, direction: Direction = "out"
+    ) -> list[tuple[Rel, Node]]:
+        """Relationships at ``node_id`` with the node at their other end, sorted by
+        (type, other id)."""
+
+    def find_nodes(
+        self,
+        label: Label,
+        *,
+        equals: dict[str, str | int | float | bool] | None = None,
+        name_contains: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[Node], int]:
+        """A page of nodes of ``label`` sorted by id, and the total count of matches.
+
+        ``equals`` filters on property equality, ``name_contains`` on a case-insensitive
+        substring of ``name``.
+        """
+
+    def counts(self) -> Counts: ...
+
+    def iter_nodes(
+        self, label: Label | None = None, *, include_builtin: bool = True
+    ) -> Iterator[Node]:
+        """All nodes sorted by id; without untouched built-in nodes if asked."""
+
+    def iter_rels(
+        self, rel_type: RelType | None = None, *, include_derived: bool = True
+    ) -> Iterator[Rel]:
+        """All relationships sorted by (type, src, dst)."""
+
+    def generation(self) -> int:
+        """A counter that grows with every write transaction."""
+
+
+def parse_store_url(url: str) -> tuple[str, str]:
+    """Split a store URL into (kind, location) or raise :class:`InvalidInput`.
+
+    >>> parse_store_url("sqlite:///./data/x.db")
+    ('sqlite', './data/x.db')
+    >>> parse_store_url("bolt://localhost:7687")
+    ('neo4j', 'bolt://localhost:7687')
+    """
+    hint = "use sqlite:///PATH or neo4j://HOST:PORT or bolt://HOST:PORT"
+    if not isinstance(url, str) or "://" not in url:
+        raise InvalidInput(f"malformed store URL {url!r}: {hint}")
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        if parsed.netloc or not url.startswith("sqlite:///") or len(url) <= len("sqlite:///"):
+            raise InvalidInput(f"malformed store URL {url!r}: {hint}")
+        path = url[len("sqlite:///") :]
+        return "sqlite", path
+    if parsed.scheme in ("neo4j", "bolt", "neo4j+s", "bolt+s", "neo4j+ssc", "bolt+ssc"):
+        if not parsed.hostname:
+            raise InvalidInput(f"malformed store URL {url!r}: the host is missing; {hint}")
+        if parsed.username or parsed.password:
+            raise InvalidInput(
+                f"store URL {parsed.scheme}://{parsed.hostname} contains credentials: "
+                "set NEO4J_USERNAME and NEO4J_PASSWORD in the environment instead"
+            )
+        try:
+            _ = parsed.port
+        except ValueError:
+            raise InvalidInput(f"malformed store URL {url!r}: bad port; {hint}") from None
+        return "neo4j", url
+    raise InvalidInput(f"unsupported store URL scheme {parsed.scheme!r}: {hint}")
+
+
+def open_store(url: str | None = None) -> GraphStore:
+    """Open the store a URL names (default: ``MATCHMAKING_STORE`` or the local SQLite file).
+
+    Neo4j credentials come from ``NEO4J_USERNAME``/``NEO4J_PASSWORD`` (no auth when unset),
+    the database from ``NEO4J_DATABASE``.
+    """
+    url = url or os.environ.get("MATCHMAKING_STORE") or DEFAULT_STORE_URL
+    kind, location = parse_store_url(url)
+    if kind == "sqlite":
+        from graph_schema.sqlite_store import SQLiteStore
+
+        return SQLiteStore(location)
+    from graph_schema.neo4j_store import Neo4jStore
+
+    return Neo4jStore.from_env(location)
