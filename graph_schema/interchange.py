@@ -1,0 +1,386 @@
+"""Import and export of whole ecosystems in the smartcity-graph/1 interchange format.
+
+Import runs in three streamed passes, so memory grows with the number of node ids, not
+with file size:
+
+1. validate ``nodes.jsonl`` line by line, remembering each valid id's label;
+2. validate ``relationships.jsonl``: types, properties and endpoints (against the
+   dataset, the built-in reference nodes and what the store already holds);
+3. only then write, in batches of ``batch_size``: each batch is one store transaction.
+
+With errors and without ``skip_invalid`` nothing is written. A re-run after an
+interruption completes the import, because writes are upserts.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from graph_schema.errors import InvalidInput, MatchmakingError
+from graph_schema.schema import (
+    Label,
+    Node,
+    Rel,
+    RelType,
+    check_endpoints,
+    node_from_json,
+    reference_labels,
+    rel_from_json,
+)
+from graph_schema.store import GraphStore
+
+FORMAT = "smartcity-graph/1"
+MAX_REPORTED_ERRORS = 10_000
+#: Called with (phase, items done so far); phase is "validate nodes", "write rels", ...
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class LineError:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``ok`` is False when any line was rejected."""
+
+    nodes_read: int = 0
+    rels_read: int = 0
+    nodes_written: int = 0
+    rels_written: int = 0
+    error_count: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def add_error(self, file: str, line: int, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(LineError(file, line, message))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "written": self.written,
+            "nodes_read": self.nodes_read,
+            "rels_read": self.rels_read,
+            "nodes_written": self.nodes_written,
+            "rels_written": self.rels_written,
+            "error_count": self.error_count,
+            "errors": [
+                {"file": e.file, "line": e.line, "message": e.message} for e in self.errors
+            ],
+        }
+
+
+def dataset_file(directory: Path, stem: str) -> Path:
+    """``DIR/stem.jsonl`` or ``DIR/stem.jsonl.gz``; :class:`InvalidInput` if neither."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InvalidInput(f"dataset folder {str(directory)!r} does not exist")
+    for name in (f"{stem}.jsonl", f"{stem}.jsonl.gz"):
+        if (directory / name).is_file():
+            return directory / name
+    raise InvalidInput(f"{directory} has no {stem}.jsonl or {stem}.jsonl.gz")
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.name.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="strict")
+    return open(path, encoding="utf-8", errors="strict")  # noqa: SIM115
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
+    """Yield ``(line number, object, error)`` for every non-blank line of a JSONL file."""
+    with _open_text(path) as fh:
+        lineno = 0
+        while True:
+            lineno += 1
+            try:
+                line = fh.readline()
+            except UnicodeDecodeError as e:
+                yield lineno, None, f"not valid UTF-8 ({e.reason}); save the file as UTF-8"
+                return
+            except (OSError, EOFError) as e:
+                yield lineno, None, f"cannot read the file: {e}"
+                return
+            if not line:
+                return
+            if not line.strip():
+                continue
+            try:
+                yield lineno, json.loads(line), None
+            except json.JSONDecodeError as e:
+                yield lineno, None, f"invalid JSON at column {e.colno}: {e.msg}"
+
+
+class _Validator:
+    """The validation passes; remembers what it accepted for the write pass."""
+
+    def __init__(self, store: GraphStore, report: ImportReport, progress: Progress | None):
+        self.store = store
+        self.report = report
+        self.progress = progress
+        self.labels: dict[str, Label] = {}
+        self.node_lines: dict[str, int] = {}
+        self.bad_node_lines: set[int] = set()
+        self.bad_ids: dict[str, int] = {}
+        self.rejected_labels: dict[str, tuple[Label, int]] = {}
+        self.bad_rel_lines: set[int] = set()
+
+    def nodes(self, path: Path) -> None:
+        name = path.name
+        for lineno, obj, err in read_jsonl(path):
+            self.report.nodes_read += 1
+            if self.progress and self.report.nodes_read % 50_000 == 0:
+                self.progress("validate nodes", self.report.nodes_read)
+            try:
+                if err:
+                    raise InvalidInput(err)
+                node = node_from_json(obj)
+                self._check_duplicate(node)
+            except InvalidInput as e:
+                self.report.add_error(name, lineno, str(e))
+                self.bad_node_lines.add(lineno)
+                self._remember_rejected(obj, lineno)
+                continue
+            self.labels[node.id] = node.label
+            self.node_lines.setdefault(node.id, lineno)
+        self._check_against_store(name)
+
+    def _remember_rejected(self, obj: Any, lineno: int) -> None:
+        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+            return
+        self.bad_ids.setdefault(obj["id"], lineno)
+        if obj.get("label") in Label.__members__.values():
+            self.rejected_labels.setdefault(obj["id"], (Label(obj["label"]), lineno))
+
+    def _check_duplicate(self, node: Node) -> None:
+        known = self.labels.get(node.id) or reference_labels().get(node.id)
+        where = f"line {self.node_lines[node.id]}" if node.id in self.node_lines else "built-in"
+        if known is None and node.id in self.rejected_labels:
+            known, line = self.rejected_labels[node.id]
+            where = f"line {line}"
+        if known is not None and known is not node.label:
+            raise InvalidInput(
+                f"duplicate id '{node.id}': already a {known.value} ({where}), "
+                f"here a {node.label.value}; ids are unique across all labels"
+            )
+
+    def _check_against_store(self, name: str) -> None:
+        ids = list(self.labels)
+        for i in range(0, len(ids), 5000):
+            chunk = ids[i : i + 5000]
+            for node_id, label in self.store.labels_of(chunk).items():
+                if label is not self.labels[node_id]:
+                    line = self.node_lines[node_id]
+                    self.report.add_error(
+                        name, line,
+                        f"id '{node_id}' already exists in the store as a {label.value}, "
+                        f"not a {self.labels[node_id].value}; use another id",
+                    )
+                    self.bad_node_lines.add(line)
+                    self.bad_ids.setdefault(node_id, line)
+                    del self.labels[node_id]
+
+    def rels(self, path: Path) -> None:
+        pending: list[tuple[int, Rel]] = []
+        for lineno, obj, err in read_jsonl(path):
+            self.report.rels_read += 1
+            if self.progress and self.report.rels_read % 50_000 == 0:
+                self.progress("validate relationships", self.report.rels_read)
+            try:
+                if err:
+                    raise InvalidInput(err)
+                pending.append((lineno, rel_from_json(obj)))
+            except InvalidInput as e:
+                self.report.add_error(path.name, lineno, str(e))
+                self.bad_rel_lines.add(lineno)
+            if len(pending) >= 5000:
+                self._check_rels(path.name, pending)
+                pending = []
+        self._check_rels(path.name, pending)
+
+    def _check_rels(self, name: str, pending: list[tuple[int, Rel]]) -> None:
+        refs = reference_labels()
+        unknown = {
+            x
+            for _, r in pending
+            for x in (r.src, r.dst, r.props.get("provider"))
+            if isinstance(x, str) and x not in self.labels and x not in refs
+            and x not in self.bad_ids
+        }
+        in_store = self.store.labels_of(unknown) if unknown else {}
+        for lineno, rel in pending:
+            try:
+                labels = [self._label_of(x, refs, in_store) for x in (rel.src, rel.dst)]
+                check_endpoints(rel, labels[0], labels[1])
+                provider = rel.props.get("provider")
+                if rel.type is RelType.IMPLEMENTED and provider is not None:
+                    got = self._label_of(provider, refs, in_store, what="provider")
+                    if got is not Label.PROVIDER:
+                        raise InvalidInput(
+                            f"property 'provider' must name a Provider, "
+                            f"but '{provider}' is a {got.value}"
+                        )
+            except InvalidInput as e:
+                self.report.add_error(name, lineno, str(e))
+                self.bad_rel_lines.add(lineno)
+
+    def _label_of(
+        self, node_id: str, refs: dict[str, Label], in_store: dict[str, Label], what: str = ""
+    ) -> Label:
+        label = self.labels.get(node_id) or refs.get(node_id) or in_store.get(node_id)
+        if label is not None:
+            return label
+        role = f"{what} " if what else ""
+        if node_id in self.bad_ids:
+            raise InvalidInput(
+                f"{role}'{node_id}' was rejected (nodes line {self.bad_ids[node_id]}), "
+                "so this relationship is rejected too"
+            )
+        raise InvalidInput(
+            f"dangling {role}endpoint '{node_id}': no node with this id in the dataset "
+            "or the store; add it to nodes.jsonl or fix the id"
+        )
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def import_dataset(
+    store: GraphStore,
+    directory: str | Path,
+    *,
+    skip_invalid: bool = False,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate a dataset folder and upsert it into ``store``; see the module docstring."""
+    directory = Path(directory)
+    nodes_path = dataset_file(directory, "nodes")
+    rels_path = dataset_file(directory, "relationships")
+    _check_meta(directory)
+    report = ImportReport()
+    v = _Validator(store, report, progress)
+    v.nodes(nodes_path)
+    v.rels(rels_path)
+    order = {nodes_path.name: 0, rels_path.name: 1}
+    report.errors.sort(key=lambda e: (order.get(e.file, 2), e.line))
+    if not report.ok and not skip_invalid:
+        return report
+    report.written = True
+    valid_nodes = (
+        node_from_json(obj)
+        for lineno, obj, err in read_jsonl(nodes_path)
+        if err is None and lineno not in v.bad_node_lines
+    )
+    for batch in _batches(valid_nodes, batch_size):
+        store.write(nodes=batch)
+        report.nodes_written += len(batch)
+        if progress:
+            progress("write nodes", report.nodes_written)
+    valid_rels = (
+        rel_from_json(obj)
+        for lineno, obj, err in read_jsonl(rels_path)
+        if err is None and lineno not in v.bad_rel_lines
+    )
+    for batch in _batches(valid_rels, batch_size):
+        store.write(rels=batch)
+        report.rels_written += len(batch)
+        if progress:
+            progress("write relationships", report.rels_written)
+    return report
+
+
+def _check_meta(directory: Path) -> None:
+    meta = directory / "meta.json"
+    if not meta.is_file():
+        return
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InvalidInput(f"{meta.name}:1: invalid JSON ({e})") from None
+    fmt = data.get("format") if isinstance(data, dict) else None
+    if fmt is not None and fmt != FORMAT:
+        raise InvalidInput(f"{meta.name}: format {fmt!r} is not supported; expected {FORMAT!r}")
+
+
+def export_dataset(
+    store: GraphStore,
+    directory: str | Path,
+    *,
+    compress: bool = False,
+    name: str = "export",
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Write the store's dataset (without derived and untouched built-in data) to a folder.
+
+    The output is deterministic: nodes sorted by id, relationships by (type, from, to),
+    keys in a fixed order. Files are written under temporary names and renamed at the end.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = ".jsonl.gz" if compress else ".jsonl"
+    counts = {"nodes": 0, "relationships": 0}
+    streams: list[tuple[str, Iterator[Node] | Iterator[Rel]]] = [
+        ("nodes", store.iter_nodes(include_builtin=False)),
+        ("relationships", iter_dataset_rels(store)),
+    ]
+    for stem, items in streams:
+        final = directory / f"{stem}{suffix}"
+        tmp = directory / f".{stem}{suffix}.tmp"
+        opener = gzip.open if compress else open
+        with opener(tmp, "wt", encoding="utf-8") as fh:
+            for item in items:
+                fh.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+                counts[stem] += 1
+                if progress and counts[stem] % 100_000 == 0:
+                    progress(f"export {stem}", counts[stem])
+        tmp.replace(final)
+        other = directory / f"{stem}{'.jsonl' if compress else '.jsonl.gz'}"
+        other.unlink(missing_ok=True)
+    meta = {"format": FORMAT, "name": name, **counts}
+    (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return counts
+
+
+def iter_dataset_rels(store: GraphStore) -> Iterator[Rel]:
+    """Relationships that belong in an export: no derived and no engine-internal types."""
+    for rel in store.iter_rels(include_derived=False):
+        if rel.type is not RelType.FEEDBACK:
+            yield rel
+
+
+__all__ = [
+    "FORMAT",
+    "ImportReport",
+    "LineError",
+    "MatchmakingError",
+    "dataset_file",
+    "export_dataset",
+    "import_dataset",
+    "read_jsonl",
+]
