@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from graph_schema.errors import InvalidInput, MatchmakingError
 from graph_schema.schema import (
+    INTERNAL_LABELS,
     Label,
     Node,
     Rel,
@@ -346,7 +347,7 @@ def export_dataset(
     suffix = ".jsonl.gz" if compress else ".jsonl"
     counts = {"nodes": 0, "relationships": 0}
     streams: list[tuple[str, Iterator[Node] | Iterator[Rel]]] = [
-        ("nodes", store.iter_nodes(include_builtin=False)),
+        ("nodes", iter_dataset_nodes(store)),
         ("relationships", iter_dataset_rels(store)),
     ]
     for stem, items in streams:
@@ -365,6 +366,13 @@ def export_dataset(
     meta = {"format": FORMAT, "name": name, **counts}
     (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return counts
+
+
+def iter_dataset_nodes(store: GraphStore) -> Iterator[Node]:
+    """Nodes that belong in an export: no untouched built-in and no engine-internal nodes."""
+    for node in store.iter_nodes(include_builtin=False):
+        if node.label not in INTERNAL_LABELS:
+            yield node
 
 
 def iter_dataset_rels(store: GraphStore) -> Iterator[Rel]:

@@ -32,6 +32,8 @@ class Label(StrEnum):
     KPI = "KPI"
     SDG = "SDG"
     COUNTRY = "Country"
+    #: Engine-internal: hashed API keys. Never exported, never projected.
+    API_KEY = "ApiKey"
 
 
 class RelType(StrEnum):
@@ -86,6 +88,8 @@ ENGINE_TYPES = frozenset({RelType.FEEDBACK})
 SYMMETRIC_TYPES = frozenset({RelType.KNOWS, RelType.PARTNERS_WITH})
 #: Labels the engine supplies itself.
 REFERENCE_LABELS = frozenset({Label.SDG, Label.COUNTRY, Label.KPI})
+#: Labels the engine keeps for itself; not part of smartcity-graph/1 datasets.
+INTERNAL_LABELS = frozenset({Label.API_KEY})
 #: Labels whose ``country`` property yields a LOCATED_IN relationship.
 LOCATED_LABELS = ENDPOINTS[RelType.LOCATED_IN][0]
 
@@ -269,6 +273,7 @@ NODE_PROPS: dict[Label, type[_Props]] = {
     Label.KPI: KPIProps,
     Label.SDG: ReferenceProps,
     Label.COUNTRY: ReferenceProps,
+    Label.API_KEY: ReferenceProps,
 }
 
 REL_PROPS: dict[RelType, type[_Props]] = {
@@ -380,10 +385,13 @@ def _check_country_id(node_id: str) -> None:
 
 def parse_label(value: Any) -> Label:
     try:
-        return Label(value)
+        label = Label(value)
     except ValueError:
-        allowed = ", ".join(x.value for x in Label)
-        raise InvalidInput(f"unknown label {value!r}: use one of {allowed}") from None
+        label = None
+    if label is None or label in INTERNAL_LABELS:
+        allowed = ", ".join(x.value for x in Label if x not in INTERNAL_LABELS)
+        raise InvalidInput(f"unknown label {value!r}: use one of {allowed}")
+    return label
 
 
 def parse_rel_type(value: Any, *, dataset: bool = True) -> RelType:

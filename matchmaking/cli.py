@@ -173,6 +173,24 @@ def demo_data(out: Path, scale: str, seed: int, compress: bool) -> None:
     click.echo(f"wrote the {scale} demo ecosystem (seed {seed}) to {out}: {total:,} records")
 
 
+#: Modules that add their commands to the group (each exposes ``commands``).
+COMMAND_MODULES = ("matchmaking.cli_recommend", "matchmaking.cli_serve")
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+            continue
+        for command in module.commands:
+            cli.add_command(command)
+
+
 def _safe_url(url: str) -> str:
     """A store URL without anything secret in it (credentials never are in it anyway)."""
     return url.split("@")[-1] if "@" in url else url
@@ -180,6 +198,7 @@ def _safe_url(url: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the CLI, turning user errors into one line and exit 2."""
+    _register_commands()
     try:
         cli.main(args=argv, prog_name="matchmaking", standalone_mode=False)
     except click.exceptions.Exit as e:
