@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
         e.show()
         sys.exit(e.exit_code)
     except MatchmakingError as e:
-        click.echo(f"error: {e}", err=True)
+        click.echo("error: " + " ".join(str(e).split()), err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         click.echo("interrupted: every finished batch is saved; run the command again", err=True)
