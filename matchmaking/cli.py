@@ -174,7 +174,7 @@ def demo_data(out: Path, scale: str, seed: int, compress: bool) -> None:
 
 
 #: Modules that add their commands to the group (each exposes ``commands``).
-COMMAND_MODULES = ("matchmaking.cli_recommend", "matchmaking.cli_serve")
+COMMAND_MODULES = ("matchmaking.cli_recommend", "matchmaking.cli_serve", "matchmaking.cli_evaluate")
 
 
 def _register_commands() -> None:
