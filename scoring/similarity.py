@@ -1,0 +1,464 @@
+"""Content and attribute similarity: text, sets, city size, cost and KPI needs.
+
+All functions are pure and vectorised; inputs are never mutated. Scores are in [0, 1].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = [
+    "COST_LEVELS",
+    "TextSimilarity",
+    "cosine_similarity_sparse",
+    "cost_fit",
+    "jaccard",
+    "kpi_gap_scores",
+    "kpi_gaps",
+    "log_size_similarity",
+    "set_overlap_matrix",
+    "size_fit",
+]
+
+#: Cost level names and their ordinal value (used by :func:`cost_fit`).
+COST_LEVELS: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
+
+
+def cosine_similarity_sparse(X: Any, Y: Any | None = None) -> NDArray[np.float64]:
+    """Cosine similarity between the rows of two (sparse) matrices, as a dense array.
+
+    Zero rows have similarity 0 with everything.
+
+    Parameters
+    ----------
+    X : sparse matrix or array, shape (n_x, d)
+    Y : sparse matrix or array, shape (n_y, d), optional (defaults to ``X``)
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_x, n_y)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cosine_similarity_sparse(np.array([[1, 0], [1, 1], [0, 0], [0, 2], [3, 0]]))[1].round(4)
+    array([0.7071, 1.    , 0.    , 0.7071, 0.7071])
+    """
+    Xs = sp.csr_array(X, dtype=np.float64)
+    Ys = Xs if Y is None else sp.csr_array(Y, dtype=np.float64)
+    nx_ = np.sqrt(np.asarray(Xs.multiply(Xs).sum(axis=1)).ravel())
+    ny_ = np.sqrt(np.asarray(Ys.multiply(Ys).sum(axis=1)).ravel())
+    dots = np.asarray((Xs @ Ys.T).toarray())
+    den = np.outer(nx_, ny_)
+    return np.divide(dots, den, out=np.zeros_like(dots), where=den > 0)
+
+
+class TextSimilarity(BaseEstimator):
+    """TF-IDF cosine similarity between short descriptions (solutions, cities, experts).
+
+    Parameters
+    ----------
+    min_df : int or float, default 1
+        Keep terms found in at least this many documents. 1 suits small corpora (hundreds
+        of descriptions); raise it to 2 for thousands.
+    max_df : float, default 1.0
+        Drop terms found in more than this share of documents (1.0 keeps all; stop words are
+        removed anyway).
+    ngram_range : tuple of int, default (1, 2)
+        Unigrams and bigrams.
+    stop_words : str or None, default "english"
+    sublinear_tf : bool, default True
+        Use ``1 + log(tf)``.
+
+    Attributes
+    ----------
+    vectorizer_ : sklearn.feature_extraction.text.TfidfVectorizer
+    matrix_ : scipy.sparse.csr_array, shape (n_docs, n_terms)
+        L2-normalised TF-IDF rows of the fitted documents (empty documents give zero rows).
+    terms_ : numpy.ndarray of str
+
+    Examples
+    --------
+    >>> docs = ["smart parking sensors", "parking sensors for streets",
+    ...         "air quality monitoring", "air quality sensors", "open data portal"]
+    >>> ts = TextSimilarity().fit(docs)
+    >>> sim = ts.similarity([0], None)
+    >>> int(sim[0].argsort()[-2]), float(sim[0, 4])
+    (1, 0.0)
+    >>> [t for t, _ in ts.top_terms(0, 1, k=3)]
+    ['parking', 'parking sensors', 'sensors']
+    """
+
+    def __init__(
+        self,
+        min_df: int | float = 1,
+        max_df: float = 1.0,
+        ngram_range: tuple[int, int] = (1, 2),
+        stop_words: str | None = "english",
+        sublinear_tf: bool = True,
+    ) -> None:
+        self.min_df = min_df
+        self.max_df = max_df
+        self.ngram_range = ngram_range
+        self.stop_words = stop_words
+        self.sublinear_tf = sublinear_tf
+
+    def fit(self, texts: Sequence[str], y: Any = None) -> TextSimilarity:
+        """Learn the vocabulary and IDF of ``texts`` and store their vectors in ``matrix_``.
+
+        ``None`` entries are treated as empty strings. Raises ``ValueError`` if no document
+        has a usable term.
+        """
+        docs = _clean_texts(texts)
+        vec = TfidfVectorizer(
+            min_df=self.min_df,
+            max_df=self.max_df,
+            ngram_range=self.ngram_range,
+            stop_words=self.stop_words,
+            sublinear_tf=self.sublinear_tf,
+            norm="l2",
+            dtype=np.float64,
+        )
+        try:
+            M = vec.fit_transform(docs)
+        except ValueError as e:  # empty vocabulary
+            raise ValueError(
+                "no usable terms in texts (all empty or stop words); give descriptions"
+            ) from e
+        self.vectorizer_ = vec
+        self.matrix_ = sp.csr_array(M)
+        self.terms_ = vec.get_feature_names_out()
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_array:
+        """L2-normalised TF-IDF vectors of new texts in the fitted vocabulary."""
+        check_is_fitted(self, "matrix_")
+        return sp.csr_array(self.vectorizer_.transform(_clean_texts(texts)))
+
+    def similarity(
+        self, rows_a: Sequence[int] | None = None, rows_b: Sequence[int] | None = None
+    ) -> NDArray[np.float64]:
+        """Cosine similarity between fitted documents ``rows_a`` and ``rows_b`` (all if None).
+
+        Returns a dense array of shape ``(len(rows_a), len(rows_b))``.
+        """
+        check_is_fitted(self, "matrix_")
+        A = self.matrix_ if rows_a is None else self.matrix_[np.asarray(rows_a, dtype=np.intp)]
+        B = self.matrix_ if rows_b is None else self.matrix_[np.asarray(rows_b, dtype=np.intp)]
+        return np.asarray((A @ B.T).toarray())
+
+    def similarity_to(
+        self, texts: Sequence[str], rows: Sequence[int] | None = None
+    ) -> NDArray[np.float64]:
+        """Cosine similarity of new ``texts`` to fitted documents ``rows`` (all if None)."""
+        Q = self.transform(texts)
+        B = self.matrix_ if rows is None else self.matrix_[np.asarray(rows, dtype=np.intp)]
+        return np.asarray((Q @ B.T).toarray())
+
+    def top_terms(self, i: int, j: int, k: int = 3) -> list[tuple[str, float]]:
+        """Shared terms contributing most to the cosine of fitted documents ``i`` and ``j``.
+
+        The contribution of term ``t`` is ``v_i[t] * v_j[t]``; all contributions sum to the
+        cosine. Returns up to ``k`` ``(term, contribution)`` pairs ordered by
+        ``(-contribution, term)``.
+        """
+        check_is_fitted(self, "matrix_")
+        a = self.matrix_[[i]]
+        b = self.matrix_[[j]]
+        prod = sp.csr_array(a.multiply(b))
+        prod.eliminate_zeros()
+        terms = self.terms_[prod.indices]
+        vals = prod.data
+        order = np.lexsort((terms, -vals))[:k]
+        return [(str(terms[t]), float(vals[t])) for t in order]
+
+
+def _clean_texts(texts: Iterable[str | None]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("texts must be a sequence of strings, not a single string")
+    return ["" if t is None else str(t) for t in texts]
+
+
+# --------------------------------------------------------------------------------------------
+# sets
+
+
+def jaccard(a_sets: Iterable[Iterable[Any]], b_set: Iterable[Any]) -> NDArray[np.float64]:
+    """Jaccard similarity of each set in ``a_sets`` with ``b_set`` (0 when both are empty).
+
+    Examples
+    --------
+    >>> jaccard([{1, 2}, {2, 3, 4}, set(), {9}, {1, 2, 3}], {1, 2, 3}).round(4).tolist()
+    [0.6667, 0.5, 0.0, 0.0, 1.0]
+    """
+    b = set(b_set)
+    out = []
+    for a in a_sets:
+        s = set(a)
+        union = len(s | b)
+        out.append(len(s & b) / union if union else 0.0)
+    return np.asarray(out, dtype=np.float64)
+
+
+def set_overlap_matrix(X_bin: Any, Y_bin: Any) -> sp.csr_array:
+    """Jaccard similarity between every row of ``X_bin`` and every row of ``Y_bin``.
+
+    Rows are sets encoded as binary incidence rows (any non-zero is membership).
+    ``J = |x & y| / (|x| + |y| - |x & y|)``; pairs without overlap are not stored.
+
+    Returns
+    -------
+    scipy.sparse.csr_array, shape (n_x, n_y)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1, 1, 0, 0], [0, 0, 1, 1], [1, 1, 1, 1], [0, 0, 0, 0], [1, 0, 0, 0]])
+    >>> set_overlap_matrix(X, X[:1]).toarray().ravel().round(4).tolist()
+    [1.0, 0.0, 0.5, 0.0, 0.5]
+    """
+    X = sp.csr_array(X_bin, dtype=np.float64, copy=True)
+    Y = sp.csr_array(Y_bin, dtype=np.float64, copy=True)
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"X_bin and Y_bin need the same number of columns: {X.shape}, {Y.shape}")
+    X.eliminate_zeros()
+    Y.eliminate_zeros()
+    X.data[:] = 1.0
+    Y.data[:] = 1.0
+    inter = sp.csr_array(X @ Y.T)
+    inter.sum_duplicates()
+    nx_ = np.diff(X.indptr).astype(np.float64)
+    ny_ = np.diff(Y.indptr).astype(np.float64)
+    ri = np.repeat(np.arange(inter.shape[0]), np.diff(inter.indptr))
+    inter.data = inter.data / (nx_[ri] + ny_[inter.indices] - inter.data)
+    return inter
+
+
+# --------------------------------------------------------------------------------------------
+# size, cost
+
+
+def _log10_pop(pop: ArrayLike) -> NDArray[np.float64]:
+    p = np.asarray(pop, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isfinite(p) & (p > 0), np.log10(np.where(p > 0, p, 1.0)), np.nan)
+
+
+def log_size_similarity(
+    pop_a: ArrayLike, pop_b: ArrayLike, *, missing: float = 0.5
+) -> NDArray[np.float64]:
+    """Size similarity ``1 / (1 + |log10(pop_a / pop_b)|)`` (broadcasting).
+
+    1 for equal populations, 0.5 for a factor 10, 1/3 for a factor 100. Missing or
+    non-positive populations give the neutral ``missing`` value.
+
+    Examples
+    --------
+    >>> log_size_similarity([1e5, 1e6, 1e7, 0, 1e5], 1e5).round(4).tolist()
+    [1.0, 0.5, 0.3333, 0.5, 1.0]
+    """
+    d = np.abs(_log10_pop(pop_a) - _log10_pop(pop_b))
+    return np.where(np.isnan(d), missing, 1.0 / (1.0 + d))
+
+
+def size_fit(
+    pop: float,
+    implementer_pops_per_item: Sequence[ArrayLike],
+    *,
+    min_std: float = 0.25,
+    neutral: float = 0.5,
+) -> NDArray[np.float64]:
+    """How typical a city's size is among the cities that implemented each item.
+
+    For item ``i`` with implementer log10-populations of mean ``m_i`` and standard deviation
+    ``s_i`` (floored at ``min_std`` decades, so a single implementer still defines a bump),
+    the score is the Gaussian kernel ``exp(-0.5 * ((log10(pop) - m_i) / s_i) ** 2)``.
+    Items without (valid) implementers, and a missing ``pop``, get ``neutral``.
+
+    Parameters
+    ----------
+    pop : float
+        Population of the city.
+    implementer_pops_per_item : sequence of array-like
+        For each item, the populations of the cities that implemented it.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_items,)
+
+    Examples
+    --------
+    >>> size_fit(1e5, [[1e5, 1e5], [1e7], [], [1e4, 1e6], [1e6, 1e8]]).round(4).tolist()
+    [1.0, 0.0, 0.5, 1.0, 0.1353]
+    """
+    n_items = len(implementer_pops_per_item)
+    lens = np.array([np.size(v) for v in implementer_pops_per_item], dtype=np.intp)
+    flat = (
+        np.concatenate([np.ravel(np.asarray(v, dtype=np.float64)) for v in
+                        implementer_pops_per_item])
+        if n_items and lens.sum() else np.zeros(0)
+    )
+    item_of = np.repeat(np.arange(n_items), lens)
+    logs = _log10_pop(flat)
+    ok = ~np.isnan(logs)
+    cnt = np.bincount(item_of[ok], minlength=n_items).astype(np.float64)
+    s1 = np.bincount(item_of[ok], weights=logs[ok], minlength=n_items)
+    s2 = np.bincount(item_of[ok], weights=logs[ok] ** 2, minlength=n_items)
+    has = cnt > 0
+    mean = np.divide(s1, cnt, out=np.zeros(n_items), where=has)
+    var = np.divide(s2, cnt, out=np.zeros(n_items), where=has) - mean**2
+    std = np.maximum(np.sqrt(np.maximum(var, 0.0)), min_std)
+    x = _log10_pop(pop)
+    if np.isnan(x):
+        return np.full(n_items, neutral)
+    score = np.exp(-0.5 * ((x - mean) / std) ** 2)
+    return np.where(has, score, neutral)
+
+
+def cost_fit(
+    budget_or_pop: float | None,
+    cost_levels: Sequence[str | int | None],
+    *,
+    band_edges: tuple[float, float] = (1e5, 1e6),
+    neutral: float = 0.5,
+) -> NDArray[np.float64]:
+    """Affordability of each item's cost level for a city.
+
+    The city falls in band 0, 1 or 2 by ``budget_or_pop`` against ``band_edges``
+    (default: population below 100k, 100k-1M, above 1M; pass budget edges if you score by
+    budget). Cost levels ``"low"/"medium"/"high"`` (or 0/1/2) map to 0/1/2. The score is
+    ``1 - 0.5 * max(0, level - band)``: 1 when the item is within the city's band, 0.5 one
+    band above, 0 two bands above. An unknown city size or cost level gives ``neutral``.
+
+    Examples
+    --------
+    >>> cost_fit(5e5, ["low", "medium", "high", None, 2]).tolist()
+    [1.0, 1.0, 0.5, 0.5, 0.5]
+    >>> cost_fit(2e4, ["high"]).tolist(), cost_fit(None, ["low"]).tolist()
+    ([0.0], [0.5])
+    """
+    levels = np.array([_cost_level(c) for c in cost_levels], dtype=np.float64)
+    b = np.nan if budget_or_pop is None else float(budget_or_pop)
+    if not np.isfinite(b) or b <= 0:
+        return np.full(levels.shape, neutral)
+    band = float(np.searchsorted(np.asarray(band_edges, dtype=np.float64), b, side="right"))
+    score = 1.0 - 0.5 * np.maximum(0.0, levels - band)
+    return np.where(np.isnan(levels), neutral, np.clip(score, 0.0, 1.0))
+
+
+def _cost_level(c: str | int | None) -> float:
+    if c is None:
+        return np.nan
+    if isinstance(c, str):
+        return float(COST_LEVELS.get(c.strip().lower(), np.nan))
+    v = float(c)
+    return v if v in (0.0, 1.0, 2.0) else np.nan
+
+
+# --------------------------------------------------------------------------------------------
+# KPIs
+
+
+def kpi_gaps(
+    values: ArrayLike, directions: Sequence[str | bool], reference_values: ArrayLike
+) -> NDArray[np.float64]:
+    """Turn a city's raw KPI values into gaps in [0, 1] (1 = worst among all cities).
+
+    For each KPI the gap is ``1 - percentile rank`` of the city's value among the non-missing
+    ``reference_values`` (mid-rank: share strictly worse plus half the ties), where "worse"
+    means lower for ``"higher_is_better"`` and higher for ``"lower_is_better"``. A missing city
+    value, or a KPI nobody reports, gives gap 0 (no evidence of need).
+
+    Parameters
+    ----------
+    values : array-like, shape (n_kpis,)
+        The city's values (NaN = missing).
+    directions : sequence of str or bool, length n_kpis
+        ``"higher_is_better"`` / ``"lower_is_better"``, or ``True`` for higher-is-better.
+    reference_values : array-like, shape (n_cities, n_kpis)
+        Values of all cities (NaN = missing), usually including this city.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ref = np.array([[10, 1.0], [20, 2.0], [30, 3.0], [40, 4.0], [50, np.nan]])
+    >>> kpi_gaps([10, 1.0], ["higher_is_better", "lower_is_better"], ref).tolist()
+    [0.9, 0.125]
+    """
+    v = np.asarray(values, dtype=np.float64).ravel()
+    ref = np.atleast_2d(np.asarray(reference_values, dtype=np.float64))
+    if ref.shape[1] != v.size or len(directions) != v.size:
+        raise ValueError(
+            f"values ({v.size}), directions ({len(directions)}) and reference_values columns "
+            f"({ref.shape[1]}) must have the same number of KPIs"
+        )
+    higher = np.array([_higher_is_better(d) for d in directions], dtype=bool)
+    sign = np.where(higher, 1.0, -1.0)
+    v_s = v * sign
+    r_s = ref * sign
+    valid = ~np.isnan(r_s)
+    n_valid = valid.sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        below = ((r_s < v_s) & valid).sum(axis=0)
+        ties = ((r_s == v_s) & valid).sum(axis=0)
+    ok = (n_valid > 0) & ~np.isnan(v)
+    rank = np.divide(below + 0.5 * ties, n_valid, out=np.zeros(v.size), where=n_valid > 0)
+    return np.where(ok, 1.0 - rank, 0.0)
+
+
+def _higher_is_better(d: str | bool) -> bool:
+    if isinstance(d, bool | np.bool_):
+        return bool(d)
+    key = str(d).strip().lower()
+    if key in {"higher_is_better", "higher", "up"}:
+        return True
+    if key in {"lower_is_better", "lower", "down"}:
+        return False
+    raise ValueError(f"unknown KPI direction {d!r}; use 'higher_is_better' or 'lower_is_better'")
+
+
+def kpi_gap_scores(
+    city_kpi_gaps: ArrayLike, improves: Any, *, power: float = 2.0
+) -> NDArray[np.float64]:
+    """How much of a city's KPI need each item addresses, in [0, 1].
+
+    ``s_i = sum_k I[i, k] * g_k ** power / sum_k g_k ** power`` with ``I`` clipped to [0, 1]
+    (1 = the item improves KPI ``k``; fractions = partial strength). ``power > 1`` emphasises
+    the weakest KPIs. A city without gaps gets 0 for every item. NaN gaps count as 0.
+
+    Parameters
+    ----------
+    city_kpi_gaps : array-like, shape (n_kpis,)
+        Output of :func:`kpi_gaps`.
+    improves : sparse matrix, shape (n_items, n_kpis)
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_items,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gaps = np.array([1.0, 0.5, 0.0])
+    >>> I = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1], [0, 0, 0]])
+    >>> kpi_gap_scores(gaps, I).tolist()
+    [0.8, 0.2, 0.0, 1.0, 0.0]
+    """
+    g = np.nan_to_num(np.asarray(city_kpi_gaps, dtype=np.float64).ravel(), nan=0.0)
+    Ims = sp.csr_array(improves, dtype=np.float64, copy=True)
+    if Ims.shape[1] != g.size:
+        raise ValueError(f"improves has {Ims.shape[1]} KPI columns but there are {g.size} gaps")
+    Ims.data = np.clip(Ims.data, 0.0, 1.0)
+    w = np.clip(g, 0.0, 1.0) ** power
+    total = w.sum()
+    if total <= 0:
+        return np.zeros(Ims.shape[0])
+    return np.asarray(Ims @ w).ravel() / total
