@@ -15,12 +15,13 @@ interruption completes the import, because writes are upserts.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from graph_schema.errors import InvalidInput, MatchmakingError
 from graph_schema.schema import (
@@ -99,23 +100,20 @@ def dataset_file(directory: Path, stem: str) -> Path:
     raise InvalidInput(f"{directory} has no {stem}.jsonl or {stem}.jsonl.gz")
 
 
-def _open_text(path: Path) -> IO[str]:
+def _open_binary(path: Path) -> IO[bytes] | gzip.GzipFile:
     if path.name.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="strict")
-    return open(path, encoding="utf-8", errors="strict")  # noqa: SIM115
+        return gzip.open(path, "rb")
+    return open(path, "rb")  # noqa: SIM115
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     """Yield ``(line number, object, error)`` for every non-blank line of a JSONL file."""
-    with _open_text(path) as fh:
+    with _open_binary(path) as fh:
         lineno = 0
         while True:
             lineno += 1
             try:
                 line = fh.readline()
-            except UnicodeDecodeError as e:
-                yield lineno, None, f"not valid UTF-8 ({e.reason}); save the file as UTF-8"
-                return
             except (OSError, EOFError) as e:
                 yield lineno, None, f"cannot read the file: {e}"
                 return
@@ -124,9 +122,12 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
             if not line.strip():
                 continue
             try:
-                yield lineno, json.loads(line), None
-            except json.JSONDecodeError as e:
-                yield lineno, None, f"invalid JSON at column {e.colno}: {e.msg}"
+                yield lineno, orjson.loads(line), None
+            except orjson.JSONDecodeError as e:
+                if "utf-8" in e.msg.lower():
+                    yield lineno, None, "not valid UTF-8; save the file as UTF-8"
+                else:
+                    yield lineno, None, f"invalid JSON at column {e.colno}: {e.msg}"
 
 
 class _Validator:
@@ -293,8 +294,9 @@ def import_dataset(
     if not report.ok and not skip_invalid:
         return report
     report.written = True
+    # Lines were validated above; rebuild the records without validating again.
     valid_nodes = (
-        node_from_json(obj)
+        Node(obj["id"], Label(obj["label"]), _props(obj, ("id", "label")))
         for lineno, obj, err in read_jsonl(nodes_path)
         if err is None and lineno not in v.bad_node_lines
     )
@@ -304,7 +306,7 @@ def import_dataset(
         if progress:
             progress("write nodes", report.nodes_written)
     valid_rels = (
-        rel_from_json(obj)
+        Rel(RelType(obj["type"]), obj["from"], obj["to"], _props(obj, ("type", "from", "to")))
         for lineno, obj, err in read_jsonl(rels_path)
         if err is None and lineno not in v.bad_rel_lines
     )
@@ -314,6 +316,10 @@ def import_dataset(
         if progress:
             progress("write relationships", report.rels_written)
     return report
+
+
+def _props(obj: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k not in keys}
 
 
 def _check_meta(directory: Path) -> None:
@@ -353,10 +359,9 @@ def export_dataset(
     for stem, items in streams:
         final = directory / f"{stem}{suffix}"
         tmp = directory / f".{stem}{suffix}.tmp"
-        opener = gzip.open if compress else open
-        with opener(tmp, "wt", encoding="utf-8") as fh:
+        with gzip.GzipFile(tmp, "wb", mtime=0) if compress else open(tmp, "wb") as fh:
             for item in items:
-                fh.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+                fh.write(orjson.dumps(item.to_json()) + b"\n")
                 counts[stem] += 1
                 if progress and counts[stem] % 100_000 == 0:
                     progress(f"export {stem}", counts[stem])

@@ -444,7 +444,9 @@ def rel_from_json(obj: Any) -> Rel:
     src = check_id(obj["from"], "from")
     dst = check_id(obj["to"], "to")
     props = {k: v for k, v in obj.items() if k not in ("type", "from", "to")}
-    validate_props(REL_PROPS.get(rel_type, _Props), props)
+    model = REL_PROPS.get(rel_type)
+    if model is not None or props:
+        validate_props(model or _Props, props)
     return Rel(rel_type, src, dst, props)
 
 

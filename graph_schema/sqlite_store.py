@@ -8,13 +8,14 @@ connection; WAL lets readers proceed while one writer writes.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from graph_schema import reference
 from graph_schema.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
@@ -46,11 +47,15 @@ _CHUNK = 500  # ids per IN (...) lookup
 
 
 def _dumps(props: dict[str, Any]) -> str:
-    return json.dumps(props, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(props, option=orjson.OPT_SORT_KEYS).decode() if props else "{}"
 
 
 def _node(row: sqlite3.Row | tuple[Any, ...]) -> Node:
-    return Node(row[0], Label(row[1]), json.loads(row[2]))
+    return Node(row[0], Label(row[1]), orjson.loads(row[2]))
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
@@ -92,6 +97,8 @@ class SQLiteStore:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.execute("PRAGMA synchronous=NORMAL")
                 con.execute("PRAGMA cache_size=-65536")
+                # SQLite's lower() folds ASCII only; name_contains must fold "Zürich" too.
+                con.create_function("py_lower", 1, _lower, deterministic=True)
             except sqlite3.Error as e:
                 raise StoreUnavailable(f"cannot open {self.url}: {e}") from e
             self._local.con = con
@@ -155,8 +162,8 @@ class SQLiteStore:
     def _write_nodes(self, con: sqlite3.Connection, nodes: Sequence[Node], replace: bool) -> None:
         existing = self._labels(con, [n.id for n in nodes])
         for n in nodes:
-            old = existing.get(n.id)
-            if old is not None and old is not n.label:
+            old = existing.setdefault(n.id, n.label)  # also catches a clash within the batch
+            if old is not n.label:
                 raise Conflict(
                     f"id '{n.id}' already exists as a {old.value}, not a {n.label.value}"
                 )
@@ -166,7 +173,7 @@ class SQLiteStore:
             f"ON CONFLICT(id) DO UPDATE SET props = {merge}, builtin = 0",
             [(n.id, n.label.value, _dumps(n.props)) for n in nodes],
         )
-        located = [(n.id,) for n in nodes if n.label in LOCATED_LABELS]
+        located = [(i,) for i in dict.fromkeys(n.id for n in nodes if n.label in LOCATED_LABELS)]
         if located:
             con.executemany("DELETE FROM rels WHERE type = 'LOCATED_IN' AND src = ?", located)
             con.executemany(
@@ -270,7 +277,7 @@ class SQLiteStore:
             where.append("json_extract(props, ?) = ?")
             args += [f'$."{key}"', value]
         if name_contains:
-            where.append("instr(lower(json_extract(props, '$.name')), lower(?)) > 0")
+            where.append("instr(py_lower(json_extract(props, '$.name')), py_lower(?)) > 0")
             args.append(name_contains)
         sql_where = " AND ".join(where)
         con = self._con()
@@ -323,7 +330,7 @@ class SQLiteStore:
         con = sqlite3.connect(self.path, timeout=self._timeout)
         try:
             for t, s, d, p in con.execute(sql + " ORDER BY type, src, dst", args):
-                yield Rel(RelType(t), s, d, json.loads(p))
+                yield Rel(RelType(t), s, d, orjson.loads(p))
         finally:
             con.close()
 
@@ -334,4 +341,4 @@ class SQLiteStore:
 
 def _pair(row: tuple[Any, ...]) -> tuple[Rel, Node]:
     t, s, d, p, nid, nlabel, nprops = row
-    return Rel(RelType(t), s, d, json.loads(p)), Node(nid, Label(nlabel), json.loads(nprops))
+    return Rel(RelType(t), s, d, orjson.loads(p)), Node(nid, Label(nlabel), orjson.loads(nprops))
