@@ -394,11 +394,11 @@ def parse_label(value: Any) -> Label:
     return label
 
 
+_REL_TYPES: dict[Any, RelType] = {t.value: t for t in RelType}
+
+
 def parse_rel_type(value: Any, *, dataset: bool = True) -> RelType:
-    try:
-        t = RelType(value)
-    except ValueError:
-        t = None
+    t = _REL_TYPES.get(value) if isinstance(value, str) else None
     if t is None or (dataset and t in ENGINE_TYPES):
         allowed = ", ".join(x.value for x in RelType if x not in DERIVED_TYPES | ENGINE_TYPES)
         raise InvalidInput(f"unknown relationship type {value!r}: use one of {allowed}")
