@@ -1,0 +1,140 @@
+"""CLI commands ``recommend`` and ``examples`` (registered onto ``matchmaking.cli.cli``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graph_schema.errors import MatchmakingError
+from graph_schema.store import GraphStore
+from matchmaking.cli import Context
+from matchmaking.engine import KINDS, PROVIDER_KINDS, Engine, Filters, Recommendation
+from matchmaking.training import candidate_rows
+
+#: ``ctx.obj`` of the root group. Not ``cli.pass_ctx``: under ``python -m matchmaking.cli`` the
+#: group's module is ``__main__`` and its Context class differs from ``matchmaking.cli.Context``.
+pass_ctx = click.pass_obj
+
+
+def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
+    if not recs:
+        click.echo(f"no {kind} recommendations for {subject} (the graph holds no match yet)")
+        return
+    click.echo(f"{kind} for {subject}")
+    width = max(len(r.id) for r in recs)
+    for rank, r in enumerate(recs, start=1):
+        click.echo(f"{rank:>3}. {r.score:6.3f}  {r.id:<{width}}  {r.name}")
+        for reason in r.reasons:
+            click.echo(f"{'':>14}- {reason}")
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("subject", required=False)
+@click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 100),
+              help="Number of results.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--batch", "batch", type=click.Path(path_type=Path, dir_okay=False),
+              help="File with one subject id per line ('-' = stdin); writes JSON Lines.")
+@click.option("--country", help="Candidate's country (ISO 3166-1 alpha-2).")
+@click.option("--region", help="UN M49 region or subregion of the candidate's country.")
+@click.option("--language", help="Language the candidate works in (ISO 639-1).")
+@click.option("--sdg", type=int, help="SDG number (1-17).")
+@click.option("--category", help="Solution category (economy, environment, ...).")
+@click.option("--max-cost", "max_cost", type=click.Choice(["low", "medium", "high"]))
+@click.option("--provider-kind", "provider_kind", type=click.Choice(list(PROVIDER_KINDS)))
+@click.option("--include-known", is_flag=True, help="Keep what the subject already has.")
+@click.option("--diversify", is_flag=True, help="MMR re-ranking against near-duplicates.")
+@click.option("--reciprocal", is_flag=True,
+              help="Peers, experts, opportunities: combine the scores of both sides.")
+@pass_ctx
+def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batch: Path | None,
+              country: str | None, region: str | None, language: str | None, sdg: int | None,
+              category: str | None, max_cost: str | None, provider_kind: str | None,
+              include_known: bool, diversify: bool, reciprocal: bool) -> None:
+    """Recommend candidates of KIND for SUBJECT (an id), or for every id of --batch.
+
+    KIND: solutions, providers, peers, experts (for a City), opportunities (for a Member),
+    leads (for a Provider).
+    """
+    if (subject is None) == (batch is None):
+        raise click.UsageError("give either a SUBJECT id or --batch FILE")
+    filters = Filters(country=country, region=region, language=language, sdg=sdg,
+                      category=category, max_cost=max_cost, provider_kind=provider_kind)
+    filters.check(kind)
+    engine = Engine(c.store(), background=False)
+    options = dict(k=k, filters=filters, include_known=include_known, diversify=diversify,
+                   reciprocal=reciprocal)
+    if batch is not None:
+        _run_batch(engine, kind, batch, options)
+        return
+    assert subject is not None
+    recs = engine.recommend(kind, subject, **options)  # type: ignore[arg-type]
+    if fmt == "json":
+        click.echo(json.dumps({"for": subject, "kind": kind,
+                               "results": [r.to_json() for r in recs]}, ensure_ascii=False,
+                              indent=2))
+    else:
+        _print_table(kind, subject, recs)
+
+
+def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object]) -> None:
+    stream = sys.stdin if str(path) == "-" else None
+    try:
+        lines = stream.read().splitlines() if stream else path.read_text().splitlines()
+    except OSError as e:
+        msg = f"cannot read {path}: {e.strerror}"
+        raise click.BadParameter(msg, param_hint="--batch") from None
+    out = sys.stdout
+    for line in lines:
+        subject = line.strip()
+        if not subject or subject.startswith("#"):
+            continue
+        record: dict[str, object] = {"for": subject, "kind": kind}
+        try:
+            recs = engine.recommend(kind, subject, **options)  # type: ignore[arg-type]
+            record["results"] = [r.to_json() for r in recs]
+        except MatchmakingError as e:
+            record["error"] = str(e)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
+    """The first subject (by id) of each kind that gets at least one recommendation."""
+    snap = engine._snapshot()
+    proj = snap.proj
+    out: dict[str, str] = {}
+    for kind, (s_lab, _) in KINDS.items():
+        if not candidate_rows(proj, kind).size:
+            continue
+        for row in proj.rows[s_lab][:50].tolist():
+            if engine.recommend(kind, proj.ids[row], k=1):
+                out[kind] = proj.ids[row]
+                break
+    return out
+
+
+@click.command()
+@click.option("--k", "k", default=3, show_default=True, type=click.IntRange(1, 100))
+@pass_ctx
+def examples(c: Context, k: int) -> None:
+    """Print one example recommendation of each kind (first suitable subject by id)."""
+    engine = Engine(c.store(), background=False)
+    subjects = example_subjects(c.store(), engine)
+    if not subjects:
+        click.echo("the graph is empty: import a dataset first "
+                   "(matchmaking demo-data --scale small DIR && matchmaking import DIR)")
+        return
+    proj = engine._snapshot().proj
+    for kind, subject in subjects.items():
+        name = proj.name(proj.index[subject])
+        click.echo(f"\n$ matchmaking recommend {kind} {subject} --k {k}    # {name}")
+        _print_table(kind, subject, engine.recommend(kind, subject, k=k))
+
+
+commands: list[click.Command] = [recommend, examples]

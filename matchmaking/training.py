@@ -1,0 +1,200 @@
+"""Learning the per-kind weights of the match features (leave-link-out, grouped by subject).
+
+For each kind the positives are the links the graph already holds (see :func:`positive_pairs`)
+plus accepted feedback. Training never scores a link that is still in the graph:
+
+1. pick up to ``max_subjects`` subjects that have positives (deterministic draw);
+2. hide a random half (at least one) of each picked subject's links, and remove the edges that
+   carry them from a copy of the projection (``Projection.without``);
+3. compute features on that reduced graph, for the picked subjects against every candidate:
+   hidden links are the positives, their remaining links are skipped (they are "known" and
+   excluded at serving time too), negatives are drawn half uniformly and half from the
+   candidates the default weights rank highest (hard negatives);
+4. fit :class:`scoring.HybridRanker` (non-negative logistic regression on standardised
+   features); below ``min_positives`` hidden positives it falls back to
+   :data:`matchmaking.features.DEFAULT_WEIGHTS`.
+
+The learned weights are turned back into weights on the raw features (``coef_ / scale_``,
+normalised to sum 1) and mixed with the defaults (``PRIOR_SHARE``), so that a score is
+``sum_j w_j x_j`` in [0, 1] and each component ``w_j x_j`` is a readable share of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from graph_schema.schema import Label, RelType
+from matchmaking.features import DEFAULT_WEIGHTS, KIND_FEATURES, FeatureSpace
+from matchmaking.projection import IntArray, Projection
+from scoring import HybridRanker
+
+KIND_LABELS: dict[str, tuple[Label, Label]] = {
+    "solutions": (Label.CITY, Label.SOLUTION),
+    "providers": (Label.CITY, Label.PROVIDER),
+    "peers": (Label.CITY, Label.CITY),
+    "experts": (Label.CITY, Label.MEMBER),
+    "opportunities": (Label.MEMBER, Label.CITY),
+    "leads": (Label.PROVIDER, Label.CITY),
+}
+Edge = tuple[RelType, int, int]
+#: Share of the default weights mixed into learned ones: keeps every signal alive (and
+#: explainable) when the history happens to favour one feature, e.g. geography for partners.
+PRIOR_SHARE = 0.25
+
+
+@dataclass
+class KindModel:
+    """The weights of one kind and how they were obtained."""
+
+    kind: str
+    weights: dict[str, float]
+    learned: bool
+    n_positives: int = 0
+    n_samples: int = 0
+    info: dict[str, float] = field(default_factory=dict)
+
+
+def default_model(kind: str) -> KindModel:
+    w = DEFAULT_WEIGHTS[kind]
+    total = sum(w.values())
+    return KindModel(kind, {k: v / total for k, v in w.items()}, learned=False)
+
+
+def positive_pairs(proj: Projection, kind: str) -> dict[tuple[int, int], list[Edge]]:
+    """(subject row, candidate row) -> the edges whose removal hides that link."""
+    out: dict[tuple[int, int], list[Edge]] = {}
+
+    def add(s: int, c: int, edge: Edge | None) -> None:
+        edges = out.setdefault((s, c), [])
+        if edge is not None:
+            edges.append(edge)
+
+    if kind == "solutions":
+        M = proj.adj[RelType.IMPLEMENTED].tocoo()
+        for s, c in zip(M.row.tolist(), M.col.tolist(), strict=True):
+            add(s, c, (RelType.IMPLEMENTED, s, c))
+    elif kind in ("providers", "leads"):
+        for c, so, p in proj.impl_provider.tolist():
+            edge = (RelType.IMPLEMENTED, c, so)
+            add(c, p, edge) if kind == "providers" else add(p, c, edge)
+    elif kind == "peers":
+        M = proj.adj[RelType.PARTNERS_WITH].tocoo()
+        for a, b in zip(M.row.tolist(), M.col.tolist(), strict=True):
+            if a != b:
+                add(a, b, (RelType.PARTNERS_WITH, min(a, b), max(a, b)))
+    else:  # experts / opportunities: ADVISED member -> city
+        M = proj.adj[RelType.ADVISED].tocoo()
+        for m, c in zip(M.row.tolist(), M.col.tolist(), strict=True):
+            edge = (RelType.ADVISED, m, c)
+            add(c, m, edge) if kind == "experts" else add(m, c, edge)
+    s_lab, c_lab = KIND_LABELS[kind]
+    for s, c, fk, verdict in proj.feedback:
+        if fk == kind and verdict == "accepted" and proj.label(s) is s_lab \
+                and proj.label(c) is c_lab:
+            add(s, c, None)
+    return out
+
+
+def candidate_rows(proj: Projection, kind: str) -> IntArray:
+    """Candidate rows of a kind: every node of the candidate label (open members only)."""
+    rows = proj.rows[KIND_LABELS[kind][1]]
+    if KIND_LABELS[kind][1] is Label.MEMBER:
+        rows = rows[proj.open_to_matches[rows]]
+    return rows
+
+
+def fit_kind(
+    proj: Projection,
+    kind: str,
+    *,
+    sol_weights: dict[str, float] | None = None,
+    random_state: int = 0,
+    max_subjects: int = 150,
+    min_positives: int = 20,
+    negatives_per_positive: int = 8,
+) -> KindModel:
+    """Learn the weights of one kind on ``proj`` (see the module docstring)."""
+    pairs = positive_pairs(proj, kind)
+    by_subject: dict[int, list[int]] = {}
+    for s, c in sorted(pairs):
+        by_subject.setdefault(s, []).append(c)
+    s_lab, c_lab = KIND_LABELS[kind]
+    cands = candidate_rows(proj, kind)
+    if len(pairs) < min_positives or cands.size < 3:
+        return default_model(kind)
+    rng = np.random.default_rng(random_state)
+    subjects = np.array(sorted(by_subject), dtype=np.int64)
+    if subjects.size > max_subjects:
+        subjects = np.sort(rng.choice(subjects, size=max_subjects, replace=False))
+    hidden: dict[int, set[int]] = {}
+    removed: dict[RelType, list[tuple[int, int]]] = {}
+    for s in subjects.tolist():
+        items = by_subject[s]
+        n_hide = max(1, len(items) // 2)
+        pick = sorted(rng.choice(len(items), size=n_hide, replace=False).tolist())
+        hidden[s] = {items[i] for i in pick}
+        for c in hidden[s]:
+            for t, a, b in pairs[(s, c)]:
+                removed.setdefault(t, []).append((a, b))
+    rem = {t: (np.array([a for a, _ in v], dtype=np.int64), np.array([b for _, b in v],
+                                                                      dtype=np.int64))
+           for t, v in removed.items()}
+    train = proj.without(rem)
+    fs = FeatureSpace(train)
+    still = positive_pairs(train, kind)
+    known_after: dict[int, set[int]] = {}
+    for s, c in still:
+        known_after.setdefault(s, set()).add(c)
+    dw = np.array([default_model(kind).weights.get(f, 0.0) for f in KIND_FEATURES[kind]])
+    cand_local = proj.local[cands]
+    X_rows: list[np.ndarray] = []
+    y_rows: list[np.ndarray] = []
+    chunk = 32
+    subj_list = subjects.tolist()
+    for i in range(0, len(subj_list), chunk):
+        block = subj_list[i:i + chunk]
+        X = fs.features(kind, proj.local[np.array(block)], cand_local, sol_weights=sol_weights)
+        for j, s in enumerate(block):
+            pos = hidden[s] - known_after.get(s, set())
+            if not pos:
+                continue
+            blocked = pos | known_after.get(s, set()) | set(by_subject[s]) | {s}
+            is_pos = np.isin(cands, np.fromiter(pos, dtype=np.int64))
+            allowed = np.flatnonzero(~np.isin(cands, np.fromiter(blocked, dtype=np.int64)))
+            n_neg = min(allowed.size, negatives_per_positive * len(pos))
+            if n_neg == 0:
+                continue
+            score = X[j][allowed] @ dw
+            hard_pool = allowed[np.lexsort((allowed, -score))[: max(50, n_neg)]]
+            n_hard = min(n_neg // 2, hard_pool.size)
+            hard = (rng.choice(hard_pool, size=n_hard, replace=False) if n_hard
+                    else np.zeros(0, dtype=np.int64))
+            rest = np.setdiff1d(allowed, hard)
+            easy = rng.choice(rest, size=min(n_neg - n_hard, rest.size), replace=False)
+            neg = np.concatenate([np.asarray(hard, dtype=np.int64), easy]).astype(np.int64)
+            pos_idx = np.flatnonzero(is_pos)
+            X_rows.append(X[j][np.concatenate([pos_idx, neg])])
+            y_rows.append(np.r_[np.ones(pos_idx.size), np.zeros(neg.size)])
+    if not X_rows:
+        return default_model(kind)
+    Xa = np.vstack(X_rows)
+    ya = np.concatenate(y_rows).astype(int)
+    n_pos = int(ya.sum())
+    names = list(KIND_FEATURES[kind])
+    ranker = HybridRanker(min_positives=min_positives, default_weights=DEFAULT_WEIGHTS[kind],
+                          random_state=random_state).fit(Xa, ya, feature_names=names)
+    if ranker.fallback_:
+        model = default_model(kind)
+        model.n_positives, model.n_samples = n_pos, int(ya.size)
+        return model
+    raw = np.asarray(ranker.coef_, dtype=np.float64) / ranker.scaler_.scale_
+    raw = np.maximum(raw, 0.0)
+    if raw.sum() <= 0:
+        return default_model(kind)
+    raw /= raw.sum()
+    prior = default_model(kind).weights
+    raw = (1 - PRIOR_SHARE) * raw + PRIOR_SHARE * np.array([prior.get(f, 0.0) for f in names])
+    weights = {name: float(round(w, 6)) for name, w in zip(names, raw, strict=True)}
+    return KindModel(kind, weights, learned=True, n_positives=n_pos, n_samples=int(ya.size))

@@ -1,0 +1,324 @@
+"""The engine on the checkerboard fixture (see conftest.py): right answers known by
+construction for every kind."""
+
+from __future__ import annotations
+
+import re
+
+import networkx as nx
+import pytest
+from board_fixture import checkerboard, write_checkerboard
+
+from graph_schema.errors import InvalidInput, NotFound
+from graph_schema.schema import Rel, RelType
+from graph_schema.sqlite_store import SQLiteStore
+from graph_schema.store import GraphStore
+from matchmaking.engine import KINDS, Engine, Filters
+
+A_SOLS = {"sol:a1", "sol:a2", "sol:a3"}
+B_SOLS = {"sol:b1", "sol:b2", "sol:b3"}
+A_CITIES = {"city:a0", "city:a1", "city:a2", "city:a3", "city:a4"}
+
+
+def ids(recs: list) -> list[str]:
+    return [r.id for r in recs]
+
+
+# ---------------------------------------------------------------------------- right answers
+
+
+def test_cold_start_city_gets_its_clusters_solutions_first(engine: Engine) -> None:
+    recs = engine.recommend("solutions", "city:a0", k=6)
+    assert set(ids(recs)[:3]) == A_SOLS
+    # sol:a3 covers both needs of city:a0, the others one each
+    assert recs[0].id == "sol:a3"
+    assert all(r.score > recs[3].score for r in recs[:3])
+    assert recs[0].reasons[0] == 'Covers your needs "Air quality" and "Traffic congestion"'
+
+
+def test_providers_are_those_offering_the_fitting_solutions(engine: Engine) -> None:
+    recs = engine.recommend("providers", "city:a0")
+    assert ids(recs)[:2] == ["prov:pa", "prov:pa2"]
+    assert recs[-1].id == "prov:pb"
+
+
+def test_peers_come_from_the_same_cluster(engine: Engine) -> None:
+    recs = engine.recommend("peers", "city:a0", k=4)
+    assert set(ids(recs)) == A_CITIES - {"city:a0"}
+    # a city that already solved city:a0's needs is named as such
+    assert any(r.startswith('Already implemented "') for r in recs[0].reasons)
+
+
+def test_experts_match_needs_and_never_show_opted_out_members(engine: Engine) -> None:
+    recs = engine.recommend("experts", "city:a0", k=10, include_known=True)
+    assert ids(recs)[:2] == ["member:ea", "member:ea2"]
+    assert "member:closed" not in ids(recs)
+
+
+def test_opportunities_are_cities_needing_the_expertise(engine: Engine) -> None:
+    recs = engine.recommend("opportunities", "member:ea", k=4)
+    # city:a1 was advised already; the other A cities come first
+    assert set(ids(recs)) == A_CITIES - {"city:a1"}
+
+
+def test_leads_are_fitting_cities_not_yet_served(engine: Engine) -> None:
+    recs = engine.recommend("leads", "prov:pa", k=3)
+    # pa delivered to a1, a2, a3; a0 (cold) and a4 remain in its cluster
+    assert set(ids(recs)[:2]) == {"city:a0", "city:a4"}
+    assert recs[2].id.startswith("city:b")
+
+
+def test_opted_out_member_never_appears_anywhere(engine: Engine) -> None:
+    for kind, (s_lab, _) in KINDS.items():
+        subjects = {"City": ["city:a0", "city:a3", "city:b0"], "Member": ["member:ea"],
+                    "Provider": ["prov:pa", "prov:pb"]}[s_lab.value]
+        for subject in subjects:
+            for recs in (engine.recommend(kind, subject, k=100, include_known=True),
+                         engine.recommend(kind, subject, k=100, reciprocal=True)):
+                assert "member:closed" not in ids(recs)
+                text = " ".join(x for r in recs for x in r.reasons)
+                assert "Hidden Person" not in text
+
+
+# ---------------------------------------------------------------------------- exclusions
+
+
+def test_known_items_are_excluded_unless_asked(engine: Engine) -> None:
+    assert not {"sol:a1", "sol:a2"} & set(ids(engine.recommend("solutions", "city:a1", k=6)))
+    assert {"sol:a1", "sol:a2"} <= set(ids(engine.recommend("solutions", "city:a1", k=6,
+                                                            include_known=True)))
+    # providers that delivered to the city, partner cities, advisers, served cities
+    assert "prov:pa" not in ids(engine.recommend("providers", "city:a1"))
+    assert "city:a2" not in ids(engine.recommend("peers", "city:a1", k=20))
+    assert "member:ea" not in ids(engine.recommend("experts", "city:a1"))
+    assert "member:ea2" not in ids(engine.recommend("experts", "city:a2"))  # works there
+    assert not {"city:a1", "city:a2", "city:a3"} & set(ids(engine.recommend("leads", "prov:pa")))
+    # the subject itself never
+    assert "city:a1" not in ids(engine.recommend("peers", "city:a1", k=20, include_known=True))
+
+
+def test_declined_feedback_removes_the_candidate_for_that_kind(board_store: SQLiteStore) -> None:
+    engine = Engine(board_store, background=False)
+    assert engine.recommend("solutions", "city:a0")[0].id == "sol:a3"
+    board_store.write(rels=[
+        Rel(RelType.FEEDBACK, "city:a0", "sol:a3", {"kind": "solutions", "verdict": "declined"}),
+        Rel(RelType.FEEDBACK, "city:a0", "city:a1", {"kind": "peers", "verdict": "not_relevant"}),
+        Rel(RelType.FEEDBACK, "city:a0", "prov:pa", {"kind": "providers", "verdict": "contacted"}),
+    ])
+    engine.refresh(force=True)
+    assert "sol:a3" not in ids(engine.recommend("solutions", "city:a0", k=20, include_known=True))
+    assert "city:a1" not in ids(engine.recommend("peers", "city:a0", k=20))
+    assert ids(engine.recommend("providers", "city:a0"))[0] == "prov:pa"  # contacted: kept
+
+
+def test_staleness_check_is_rate_limited(board_store: SQLiteStore) -> None:
+    engine = Engine(board_store, refresh_interval=3600, background=False)
+    assert engine.recommend("solutions", "city:a0")[0].id == "sol:a3"
+    board_store.write(rels=[Rel(RelType.FEEDBACK, "city:a0", "sol:a3",
+                                {"kind": "solutions", "verdict": "declined"})])
+    assert engine.recommend("solutions", "city:a0")[0].id == "sol:a3"  # not checked yet
+    engine.refresh(force=True)
+    assert engine.recommend("solutions", "city:a0")[0].id != "sol:a3"
+
+
+def test_background_rebuild_serves_the_old_snapshot_then_the_new(board_store: SQLiteStore) -> None:
+    engine = Engine(board_store, refresh_interval=0.0, background=True)
+    assert engine.recommend("solutions", "city:a0")[0].id == "sol:a3"
+    board_store.write(rels=[Rel(RelType.FEEDBACK, "city:a0", "sol:a3",
+                                {"kind": "solutions", "verdict": "declined"})])
+    engine.refresh()
+    engine.close()  # waits for the rebuild thread
+    assert engine.recommend("solutions", "city:a0")[0].id != "sol:a3"
+
+
+# ---------------------------------------------------------------------------- filters
+
+
+@pytest.mark.parametrize(("kind", "subject", "filters", "expected"), [
+    ("providers", "city:a0", Filters(country="SE"), ["prov:pa2"]),
+    ("providers", "city:a0", Filters(region="Northern Europe"), ["prov:pa", "prov:pa2"]),
+    ("providers", "city:a0", Filters(region="europe"), ["prov:pa", "prov:pa2", "prov:pb"]),
+    ("providers", "city:a0", Filters(language="es"), ["prov:pb"]),
+    ("providers", "city:a0", Filters(provider_kind="startup"), ["prov:pa"]),
+    ("providers", "city:a0", Filters(category="environment"), ["prov:pb"]),
+    ("providers", "city:a0", Filters(max_cost="low"), ["prov:pa", "prov:pa2"]),
+    ("solutions", "city:a0", Filters(sdg=6), ["sol:b1", "sol:b2", "sol:b3"]),
+    ("solutions", "city:a0", Filters(category="mobility"), ["sol:a3", "sol:a1", "sol:a2"]),
+    ("solutions", "city:a0", Filters(max_cost="medium"), ["sol:a3", "sol:a1", "sol:a2"]),
+    ("solutions", "city:a0", Filters(country="ES"), ["sol:b1", "sol:b2", "sol:b3"]),
+    ("peers", "city:a0", Filters(country="SE"), ["city:a4"]),
+    ("peers", "city:a0", Filters(sdg=6, country="ES"), ["city:b0", "city:b1", "city:b2",
+                                                          "city:b3", "city:b4"]),
+    ("experts", "city:a0", Filters(language="es"), ["member:eb"]),
+    ("leads", "prov:pa", Filters(category="environment"), ["city:b0", "city:b1", "city:b2",
+                                                          "city:b3", "city:b4"]),
+])
+def test_filters(engine: Engine, kind: str, subject: str, filters: Filters,
+                 expected: list[str]) -> None:
+    got = ids(engine.recommend(kind, subject, k=20, filters=filters))
+    assert sorted(got) == sorted(expected)
+    if kind == "solutions" and filters.category == "mobility":
+        assert got == expected
+
+
+@pytest.mark.parametrize(("kind", "filters", "field"), [
+    ("solutions", Filters(country="UK"), "country"),
+    ("solutions", Filters(region="Atlantis"), "region"),
+    ("solutions", Filters(language="EN"), "language"),
+    ("solutions", Filters(sdg=18), "sdg"),
+    ("solutions", Filters(category="food"), "category"),
+    ("solutions", Filters(max_cost="cheap"), "max_cost"),
+    ("peers", Filters(max_cost="low"), "max_cost"),
+    ("solutions", Filters(provider_kind="startup"), "provider_kind"),
+    ("providers", Filters(provider_kind="giant"), "provider_kind"),
+])
+def test_bad_filters_name_the_field(engine: Engine, kind: str, filters: Filters,
+                                    field: str) -> None:
+    with pytest.raises(InvalidInput, match=f"'{field}'"):
+        engine.recommend(kind, "city:a0", filters=filters)
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def test_errors(engine: Engine) -> None:
+    with pytest.raises(NotFound, match="unknown id 'city:nowhere'"):
+        engine.recommend("solutions", "city:nowhere")
+    with pytest.raises(InvalidInput, match="'sol:a1' is a Solution, but 'solutions' "
+                                           "recommendations are for a City"):
+        engine.recommend("solutions", "sol:a1")
+    with pytest.raises(InvalidInput, match="unknown kind 'friends'"):
+        engine.recommend("friends", "city:a0")
+    for k in (0, 101):
+        with pytest.raises(InvalidInput, match="'k'"):
+            engine.recommend("solutions", "city:a0", k=k)
+
+
+def test_empty_graph_gives_empty_lists(tmp_path) -> None:
+    store = SQLiteStore(tmp_path / "empty.db")
+    store.init()
+    engine = Engine(store, background=False)
+    with pytest.raises(NotFound):
+        engine.recommend("solutions", "city:x")
+    from graph_schema.schema import Label, Node
+
+    store.write([Node("city:x", Label.CITY, {"name": "X", "country": "FR"})])
+    engine.refresh(force=True)
+    for kind in ("solutions", "providers", "peers", "experts"):
+        assert engine.recommend(kind, "city:x") == []
+    assert engine.fit() is engine
+
+
+# ---------------------------------------------------------------------------- options
+
+
+def test_k_limits_and_ties_break_by_id(engine: Engine) -> None:
+    recs = engine.recommend("solutions", "city:a0", k=2)
+    assert len(recs) == 2
+    full = engine.recommend("leads", "prov:pa", k=20)
+    keys = [(-r.score, r.id) for r in full]
+    assert keys == sorted(keys)
+
+
+def test_diversify_keeps_relevance_and_spreads_near_copies(board_store: SQLiteStore) -> None:
+    from graph_schema.schema import Label, Node
+
+    # three near-copies of the best match sol:a3: same topics, same text
+    copies = [Node(f"sol:a3-copy{i}", Label.SOLUTION, {
+        "name": "Congestion charging", "category": "mobility", "cost": "low",
+        "description": "congestion roads"}) for i in range(3)]
+    rels = [Rel(RelType.COVERS, n.id, t) for n in copies for t in ("topic:congestion",
+                                                                      "topic:air")]
+    rels += [Rel(RelType.ADDRESSES, n.id, "sdg:11") for n in copies]
+    rels += [Rel(RelType.IMPLEMENTED, c, n.id) for n in copies for c in ("city:a2", "city:a4")]
+    board_store.write(copies, rels)
+    engine = Engine(board_store, background=False)
+    plain = engine.recommend("solutions", "city:a0", k=4)
+    div = engine.recommend("solutions", "city:a0", k=4, diversify=True)
+    n_copies = [sum(x.startswith("sol:a3-copy") for x in ids(r)) for r in (plain, div)]
+    assert n_copies[0] >= 2, ids(plain)
+    assert div[0].id == plain[0].id == "sol:a3"
+    # the diversified list makes room for the distinct solutions of the same cluster
+    assert n_copies[1] < n_copies[0]
+    assert {"sol:a1", "sol:a2"} <= set(ids(div))
+    assert set(ids(div)) <= A_SOLS | {n.id for n in copies}  # still relevant
+
+
+def test_reciprocal_is_the_harmonic_mean_of_both_sides(engine: Engine) -> None:
+    for kind, subject in (("peers", "city:a0"), ("experts", "city:a0"),
+                          ("opportunities", "member:ea")):
+        recs = engine.recommend(kind, subject, k=3, reciprocal=True)
+        assert recs and all("reverse" in r.components for r in recs)
+        for r in recs:
+            fwd = sum(v for key, v in r.components.items() if key != "reverse")
+            back = r.components["reverse"]
+            assert r.score == pytest.approx(2 * fwd * back / (fwd + back), abs=1e-5)
+    assert ids(engine.recommend("experts", "city:a0", k=1, reciprocal=True)) == ["member:ea"]
+
+
+# ---------------------------------------------------------------------------- explanations
+
+
+def _graph() -> tuple[nx.Graph, dict[str, str]]:
+    nodes, rels = checkerboard()
+    g = nx.Graph()
+    for r in rels:
+        if r.type is not RelType.KNOWS:
+            g.add_edge(r.src, r.dst, type=r.type.value)
+    names = {n.props["name"]: n.id for n in nodes}
+    return g, names
+
+
+def test_every_result_has_components_and_grounded_reasons(engine: Engine) -> None:
+    g, names = _graph()
+    pattern = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+    cases = [("solutions", "city:a0"), ("solutions", "city:a1"), ("providers", "city:a0"),
+             ("peers", "city:a0"), ("experts", "city:a0"), ("opportunities", "member:ea"),
+             ("leads", "prov:pa")]
+    for kind, subject in cases:
+        for r in engine.recommend(kind, subject, k=4):
+            assert 1 <= len(r.reasons) <= 3
+            assert r.components and sum(r.components.values()) == pytest.approx(r.score,
+                                                                                 abs=1e-5)
+            for reason in r.reasons:
+                for name in pattern.findall(reason):
+                    node = names[name]
+                    # every entity named lies on a short path between subject and candidate
+                    d1 = nx.shortest_path_length(g, subject, node)
+                    d2 = nx.shortest_path_length(g, node, r.id)
+                    assert d1 + d2 <= 4, (kind, subject, r.id, reason)
+
+
+def test_reasons_state_true_paths(engine: Engine, board_store: SQLiteStore) -> None:
+    recs = engine.recommend("solutions", "city:a0", k=3)
+    a1 = next(r for r in recs if r.id == "sol:a1")
+    assert 'Covers your needs "Traffic congestion"' in a1.reasons
+    pv = engine.recommend("providers", "city:a0")[0]
+    assert pv.reasons[0] == ('Offers "Adaptive traffic signals", which covers your needs '
+                             '"Traffic congestion"')
+    offers = {n.id for _, n in board_store.neighbours("prov:pa", RelType.OFFERS)}
+    assert "sol:a1" in offers
+    lead = engine.recommend("leads", "prov:pa", k=1)[0]
+    assert any(x.startswith("Resembles Aalborg, which implemented your solution") or
+               x.startswith("Resembles Aabenraa, which implemented your solution")
+               for x in lead.reasons)
+
+
+# ---------------------------------------------------------------------------- stores
+
+
+def test_same_results_on_every_store(store: GraphStore, tmp_path) -> None:
+    write_checkerboard(store)
+    ref = SQLiteStore(tmp_path / "ref.db")
+    ref.init()
+    write_checkerboard(ref)
+    a, b = Engine(store, background=False), Engine(ref, background=False)
+    for kind, subject in (("solutions", "city:a0"), ("providers", "city:a2"),
+                          ("peers", "city:b0"), ("experts", "city:a0"),
+                          ("opportunities", "member:eb"), ("leads", "prov:pb")):
+        for div, known in ((False, False), (True, False), (False, True)):
+            ra = [r.to_json() for r in a.recommend(kind, subject, k=20, diversify=div,
+                                                   include_known=known)]
+            rb = [r.to_json() for r in b.recommend(kind, subject, k=20, diversify=div,
+                                                   include_known=known)]
+            assert ra == rb
