@@ -4,7 +4,9 @@ It behaves exactly like :class:`~graph_schema.sqlite_store.SQLiteStore` (the con
 runs on both). One :meth:`Neo4jStore.write` is one managed write transaction
 (``session.execute_write``, which retries transient errors such as deadlocks), so a batch is
 applied whole or not at all. Reads use ``driver.execute_query`` with read routing; long
-iterations page through the id index (keyset pagination) instead of holding one huge result.
+iterations page through the id index (keyset pagination) instead of holding one huge result,
+so unlike SQLite's single cursor an iteration is not one snapshot: each page is read in its
+own transaction.
 
 Every Cypher statement lives in :mod:`graph_schema.cypher`. Credentials come only from the
 environment (:meth:`Neo4jStore.from_env`) and are never logged or put into messages.
@@ -28,6 +30,7 @@ from neo4j import (
 from neo4j.exceptions import (
     AuthError,
     ClientError,
+    ConnectionPoolError,
     ConstraintError,
     DatabaseUnavailable,
     DriverError,
@@ -154,9 +157,10 @@ class Neo4jStore:
                     f"{where} has no database '{self.database}': set NEO4J_DATABASE"
                 ) from e
             raise StoreError(f"{where} failed {doing}: {e.message or e}") from e
-        except DriverError as e:
-            # Connection-pool timeouts and similar.
+        except ConnectionPoolError as e:  # e.g. no connection free within the timeout
             raise StoreUnavailable(f"cannot reach {where}: {e}") from e
+        except DriverError as e:
+            raise StoreError(f"{where} failed {doing}: {e}") from e
 
     def _connect(self) -> None:
         """Check once that the server answers, so that an unreachable server fails fast
