@@ -1,0 +1,136 @@
+"""Authentication (``Authorization: Bearer mm_<key_id>_<secret>``), roles and rate limits.
+
+Verified keys are cached in the process for ``MATCHMAKING_KEY_CACHE_SECONDS`` (default 30 s),
+so the hot path does not read the store on every request. A revoked key therefore stops
+working within that bound in every worker. The cache holds the stored digest, never the
+secret; each request still compares its secret with the digest (constant time).
+
+Roles
+-----
+- ``admin``: everything, including key management.
+- ``staff``: reads everything, writes entities, runs imports, reads all feedback.
+- ``city`` / ``member`` / ``provider``: bound to one object (the key's ``subject``); see
+  ``docs`` in :mod:`api.app` for what each may do.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+from graph_schema.store import GraphStore
+from matchmaking import keys as keymod
+
+from .errors import ApiProblem, forbidden, unauthorized
+
+STAFF_ROLES = frozenset({"admin", "staff"})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the key's id, role and (for bound roles) subject id."""
+
+    key_id: str
+    role: str
+    subject: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def is_self(self, node_id: str) -> bool:
+        return self.subject is not None and self.subject == node_id
+
+
+def require_staff(p: Principal) -> None:
+    if not p.is_staff:
+        raise forbidden(f"role '{p.role}' may not do this; it needs an admin or staff key")
+
+
+def require_admin(p: Principal) -> None:
+    if not p.is_admin:
+        raise forbidden(f"role '{p.role}' may not do this; it needs an admin key")
+
+
+def require_self_or_staff(p: Principal, node_id: str, roles: frozenset[str]) -> None:
+    """Staff, or a key of one of ``roles`` bound to ``node_id``."""
+    if p.is_staff or (p.role in roles and p.is_self(node_id)):
+        return
+    raise forbidden(f"this key (role '{p.role}') may not act on '{node_id}'")
+
+
+class KeyCache:
+    """Verified keys by key id, for at most ``ttl`` seconds (unknown ids too)."""
+
+    def __init__(self, ttl: float, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._items: dict[str, tuple[float, keymod.ApiKey | None]] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, store: GraphStore, token: str) -> Principal:
+        parsed = keymod.parse_key(token)
+        if parsed is None:
+            raise unauthorized("malformed API key: expected 'Bearer mm_<key_id>_<secret>'")
+        key_id, secret = parsed
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(key_id)
+        if hit is None or hit[0] <= now:
+            record = keymod.get_key(store, key_id)
+            with self._lock:
+                if len(self._items) >= self.max_entries:
+                    self._items = {k: v for k, v in self._items.items() if v[0] > now}
+                    if len(self._items) >= self.max_entries:
+                        self._items.clear()
+                if self.ttl > 0:
+                    self._items[key_id] = (now + self.ttl, record)
+        else:
+            record = hit[1]
+        if record is None or not keymod.check_secret(record, secret):
+            raise unauthorized("unknown or wrong API key")
+        if record.revoked:
+            raise unauthorized("this API key has been revoked")
+        return Principal(record.key_id, record.role, record.subject)
+
+    def forget(self, key_id: str) -> None:
+        with self._lock:
+            self._items.pop(key_id, None)
+
+
+class RateLimiter:
+    """A token bucket per key: ``per_minute`` requests, refilled continuously.
+
+    The state is per process: with ``--workers N`` a key may get up to N times the limit
+    in the worst case (requests are spread over the workers by the kernel).
+    """
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key_id: str) -> None:
+        if self.per_minute <= 0:
+            return
+        rate = self.per_minute / 60.0
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key_id, (float(self.per_minute), now))
+            tokens = min(float(self.per_minute), tokens + (now - last) * rate)
+            if tokens < 1.0:
+                self._buckets[key_id] = (tokens, now)
+                wait = math.ceil((1.0 - tokens) / rate)
+                raise ApiProblem(
+                    429,
+                    f"rate limit of {self.per_minute} requests per minute exceeded",
+                    slug="rate-limited",
+                    headers={"Retry-After": str(max(wait, 1))},
+                )
+            self._buckets[key_id] = (tokens - 1.0, now)

@@ -1,0 +1,177 @@
+"""FastAPI dependencies as ``Annotated`` aliases: StoreDep, ServiceDep, EngineDep, PrincipalDep.
+
+The store and the engine live on ``app.state`` (opened in the lifespan, one per process).
+A small circuit breaker sits in front of the store: after a :class:`StoreUnavailable` the
+API answers 503 at once instead of waiting for driver timeouts, and probes the store with a
+cheap ping at most once per ``PROBE_INTERVAL``; the first successful ping closes it again. No
+connection state is cached: the driver reconnects by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from graph_schema.errors import StoreUnavailable
+from graph_schema.store import GraphStore
+from matchmaking.service import Service
+
+from .auth import Principal
+from .errors import ApiProblem, unauthorized
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from matchmaking.engine import Engine
+
+PROBE_INTERVAL = 1.0
+log = logging.getLogger("api")
+
+
+class Breaker:
+    """Fail fast while the store is known to be down; probe it now and then."""
+
+    def __init__(self, store: GraphStore, probe_interval: float = PROBE_INTERVAL) -> None:
+        self.store = store
+        self.probe_interval = probe_interval
+        self._open = False
+        self._next_probe = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._open
+
+    def trip(self) -> None:
+        with self._lock:
+            if not self._open:
+                self._open = True
+                self._next_probe = time.monotonic() + self.probe_interval
+
+    def close(self) -> None:
+        with self._lock:
+            self._open = False
+
+    def check(self) -> None:
+        """Raise :class:`StoreUnavailable` at once while open, except for one probe."""
+        if not self._open:
+            return
+        with self._lock:
+            if not self._open:
+                return
+            now = time.monotonic()
+            if now < self._next_probe:
+                raise StoreUnavailable("the store was unreachable a moment ago")
+            self._next_probe = now + self.probe_interval
+        self.store.ping()  # raises StoreUnavailable if still down
+        self.close()
+
+
+class EngineHolder:
+    """Builds the recommendation engine on first use (so a store that is down at startup
+    does not stop the API) and keeps it for the life of the process."""
+
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._engine: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Engine:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    try:
+                        from matchmaking.engine import Engine
+                    except ImportError:
+                        raise ApiProblem(
+                            503, "the recommendation engine is not installed",
+                            slug="engine-unavailable", headers={"Retry-After": "60"},
+                        ) from None
+                    self._engine = Engine(
+                        self.store,
+                        refresh_interval=self.settings.engine_refresh,
+                        random_state=self.settings.random_state,
+                    )
+        engine: Engine = self._engine
+        return engine
+
+    def warm(self) -> threading.Thread:
+        """Build the engine and its projection in a background thread (best effort)."""
+
+        def run() -> None:
+            try:
+                engine = self.get()
+                refresh = getattr(engine, "refresh", None)
+                if callable(refresh):
+                    refresh()
+            except Exception as e:  # the first request will try again and report it
+                log.warning("engine warm-up failed: %s", type(e).__name__)
+
+        self._warmer = threading.Thread(target=run, name="engine-warmup", daemon=True)
+        self._warmer.start()
+        return self._warmer
+
+    def close(self) -> None:
+        warmer = getattr(self, "_warmer", None)
+        if warmer is not None:
+            warmer.join(timeout=60)
+        closer = getattr(self._engine, "close", None)
+        if callable(closer):
+            closer()
+        self._engine = None
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> GraphStore:
+    """The process's store, after the circuit breaker check."""
+    request.app.state.breaker.check()
+    store: GraphStore = request.app.state.store
+    return store
+
+
+def get_service(store: Annotated[GraphStore, Depends(get_store)]) -> Service:
+    return Service(store)
+
+
+def get_engine(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> Any:
+    holder: EngineHolder = request.app.state.engine
+    return holder.get()
+
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key: `Authorization: Bearer mm_<key_id>_<secret>` "
+    "(create one with `matchmaking keys create`).",
+)
+
+
+def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller, from a valid key; 401 otherwise, 429 over the rate limit."""
+    if credentials is None or not credentials.credentials:
+        raise unauthorized("missing API key: send 'Authorization: Bearer <key>'")
+    state = request.app.state
+    principal: Principal = state.keys.authenticate(get_store(request), credentials.credentials)
+    state.limiter.check(principal.key_id)
+    return principal
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+ServiceDep = Annotated[Service, Depends(get_service)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+if TYPE_CHECKING:
+    EngineDep = Annotated[Engine, Depends(get_engine)]
+else:  # the engine module may be absent; the dependency then answers 503
+    EngineDep = Annotated[Any, Depends(get_engine)]

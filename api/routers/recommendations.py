@@ -1,0 +1,122 @@
+"""Recommendations: for a city (solutions, providers, peers, experts), a member
+(opportunities) and a provider (leads). Staff may ask for anyone; a bound key only for its
+own object. The engine leaves out members who are not open to matches and pairs declined
+in feedback.
+"""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from graph_schema.errors import NotFound
+from graph_schema.schema import Label
+from matchmaking.service import Service
+
+from ..auth import Principal, require_self_or_staff
+from ..deps import EngineDep, PrincipalDep, ServiceDep
+from ..errors import problem_responses
+from ..schemas import CityKind, RecommendationPublic, RecommendationsPublic
+
+MAX_K = 100
+IdPath = Annotated[str, Path(max_length=128)]
+
+
+class RecommendationQuery:
+    """The engine's options and filters, as query parameters."""
+
+    def __init__(
+        self,
+        k: Annotated[int, Query(ge=1, le=MAX_K, description="number of results")] = 10,
+        country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+        region: Annotated[str | None, Query(max_length=100, description="UN M49 region")] = None,
+        language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
+        sdg: Annotated[int | None, Query(ge=1, le=17)] = None,
+        category: Literal[
+            "economy", "environment", "government", "living", "mobility", "people"
+        ] | None = None,
+        max_cost: Literal["low", "medium", "high"] | None = None,
+        provider_kind: Literal["company", "startup", "research", "ngo", "public"] | None = None,
+        include_known: bool = False,
+        diversify: bool = False,
+        reciprocal: bool = False,
+    ) -> None:
+        self.k = k
+        self.filters: dict[str, Any] = {
+            "country": country,
+            "region": region,
+            "language": language,
+            "sdg": sdg,
+            "category": category,
+            "max_cost": max_cost,
+            "provider_kind": provider_kind,
+        }
+        self.options = {
+            "include_known": include_known,
+            "diversify": diversify,
+            "reciprocal": reciprocal,
+        }
+
+
+QueryDep = Annotated[RecommendationQuery, Depends()]
+
+
+def _owner(role: str) -> Any:
+    """A dependency that lets staff and the bound key of ``role`` on ``{id}`` through; it runs
+    before the engine is touched."""
+
+    def check(principal: PrincipalDep, id: IdPath) -> Principal:
+        require_self_or_staff(principal, id, frozenset({role}))
+        return principal
+
+    return Depends(check)
+
+
+CityOwner = Annotated[Principal, _owner("city")]
+MemberOwner = Annotated[Principal, _owner("member")]
+ProviderOwner = Annotated[Principal, _owner("provider")]
+router = APIRouter(tags=["recommendations"],
+                   responses=problem_responses(401, 403, 404, 422, 429, 503))
+
+
+def _recommend(
+    engine: Any, service: Service, label: Label, subject: str, kind: str, rq: RecommendationQuery
+) -> RecommendationsPublic:
+    service.get(label, subject)
+    from matchmaking.engine import Filters
+
+    filters = Filters(**{k: v for k, v in rq.filters.items() if v is not None})
+    try:
+        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, **rq.options)
+    except NotFound:
+        # The subject exists in the store (checked above) but is newer than the engine's
+        # projection: bring the projection up to date (a no-op when nothing changed), retry.
+        engine.refresh(force=True)
+        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, **rq.options)
+    data = [RecommendationPublic(**r.to_json()) for r in recs]
+    return RecommendationsPublic(subject=subject, kind=kind, data=data, count=len(data))
+
+
+@router.get("/cities/{id}/recommendations/{kind}", response_model=RecommendationsPublic,
+            summary="Recommend solutions, providers, peer cities or experts for a city")
+def city_recommendations(
+    principal: CityOwner, service: ServiceDep, engine: EngineDep, id: IdPath,
+    kind: CityKind, rq: QueryDep,
+) -> RecommendationsPublic:
+    return _recommend(engine, service, Label.CITY, id, kind, rq)
+
+
+@router.get("/members/{id}/recommendations/opportunities",
+            response_model=RecommendationsPublic,
+            summary="Recommend opportunities (cities to help) for a member")
+def member_opportunities(
+    principal: MemberOwner, service: ServiceDep, engine: EngineDep, id: IdPath, rq: QueryDep
+) -> RecommendationsPublic:
+    return _recommend(engine, service, Label.MEMBER, id, "opportunities", rq)
+
+
+@router.get("/providers/{id}/recommendations/leads", response_model=RecommendationsPublic,
+            summary="Recommend leads (cities likely to need its solutions) for a provider")
+def provider_leads(
+    principal: ProviderOwner, service: ServiceDep, engine: EngineDep, id: IdPath, rq: QueryDep
+) -> RecommendationsPublic:
+    return _recommend(engine, service, Label.PROVIDER, id, "leads", rq)

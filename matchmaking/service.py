@@ -1,0 +1,235 @@
+"""A service facade over a :class:`~graph_schema.store.GraphStore` for entity CRUD.
+
+Used by the HTTP API (and usable from scripts). Every write is validated with the property
+models of :mod:`graph_schema.schema`, so the rules live in one place; errors are the
+project's :class:`~graph_schema.errors.MatchmakingError` subclasses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from graph_schema.errors import Conflict, InvalidInput, NotFound
+from graph_schema.schema import (
+    ENDPOINTS,
+    NODE_PROPS,
+    REL_PROPS,
+    Label,
+    Node,
+    Rel,
+    RelType,
+    _Props,
+    check_endpoints,
+    check_id,
+    validate_props,
+)
+from graph_schema.store import GraphStore
+
+#: Labels that the service creates, updates and deletes.
+ENTITY_LABELS = (Label.CITY, Label.PROVIDER, Label.SOLUTION, Label.MEMBER, Label.TOPIC)
+#: Property names the service accepts for unknown (extra) properties.
+PROPERTY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+RESERVED = frozenset({"id", "label", "_builtin"})
+#: Which label the subject of each recommendation/feedback kind has.
+KIND_SUBJECT: dict[str, Label] = {
+    "solutions": Label.CITY,
+    "providers": Label.CITY,
+    "peers": Label.CITY,
+    "experts": Label.CITY,
+    "opportunities": Label.MEMBER,
+    "leads": Label.PROVIDER,
+}
+
+
+def _check_names(props: dict[str, Any]) -> None:
+    for key in props:
+        if key in RESERVED:
+            raise InvalidInput(f"'{key}' is reserved and cannot be a property name")
+        if not PROPERTY_NAME.match(key):
+            raise InvalidInput(
+                f"property name {key[:70]!r} is not allowed: use letters, digits and _ "
+                "(at most 64, not starting with a digit)"
+            )
+
+
+def _what(label: Label) -> str:
+    return label.value.lower() if label is not Label.KPI else "KPI"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relationship seen from its source: the target node and the relationship's props."""
+
+    rel: Rel
+    target: Node
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target.id,
+            "target_label": self.target.label.value,
+            "target_name": self.target.props.get("name"),
+            "properties": dict(sorted(self.rel.props.items())),
+        }
+
+
+class Service:
+    """Entity, relationship and feedback operations on one store."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+
+    # ------------------------------------------------------------------ entities
+
+    def get(self, label: Label, node_id: str) -> Node:
+        """The node ``node_id`` of ``label``; :class:`NotFound` otherwise."""
+        node = self.store.get_nodes([node_id]).get(node_id)
+        if node is None or node.label is not label:
+            raise NotFound(f"unknown {_what(label)} id '{node_id}'")
+        return node
+
+    def create(self, label: Label, node_id: str, props: dict[str, Any]) -> Node:
+        """Create a node; :class:`Conflict` if the id exists (under any label)."""
+        check_id(node_id)
+        _check_names(props)
+        validate_props(NODE_PROPS[label], props)
+        existing = self.store.labels_of([node_id]).get(node_id)
+        if existing is not None:
+            raise Conflict(
+                f"id '{node_id}' already exists (a {existing.value}); "
+                "use PATCH to change it or choose another id"
+            )
+        node = Node(node_id, label, dict(props))
+        self.store.write(nodes=[node])
+        return node
+
+    def update(
+        self, label: Label, node_id: str, changes: dict[str, Any], remove: Collection[str] = ()
+    ) -> Node:
+        """Merge ``changes`` into a node and drop the properties in ``remove``.
+
+        The result is validated as a whole, so removing a required property is refused.
+        """
+        old = self.get(label, node_id)
+        _check_names(changes)
+        props = {k: v for k, v in old.props.items() if k not in remove}
+        props.update(changes)
+        validate_props(NODE_PROPS[label], props)
+        node = Node(node_id, label, props)
+        self.store.write(nodes=[node], replace=True)
+        return node
+
+    def delete(self, label: Label, node_id: str) -> None:
+        """Delete a node and all its relationships."""
+        self.get(label, node_id)
+        self.store.delete_nodes([node_id])
+
+    def find(
+        self,
+        label: Label,
+        *,
+        equals: dict[str, str | int | float | bool] | None = None,
+        q: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[Node], int]:
+        """A page of nodes of ``label`` sorted by id and the total count."""
+        return self.store.find_nodes(
+            label, equals=equals or None, name_contains=q or None, limit=limit, offset=offset
+        )
+
+    # ------------------------------------------------------------------ relationships
+
+    def links(self, label: Label, node_id: str, rel_type: RelType) -> list[Link]:
+        """The outgoing ``rel_type`` relationships of a node, sorted by target id."""
+        self.get(label, node_id)
+        return [Link(r, n) for r, n in self.store.neighbours(node_id, rel_type, "out")]
+
+    def put_link(
+        self, label: Label, node_id: str, rel_type: RelType, target: str, props: dict[str, Any]
+    ) -> Link:
+        """Create or replace the relationship ``node_id -[rel_type]-> target``."""
+        self.get(label, node_id)
+        check_id(target, "target")
+        _check_names(props)
+        validate_props(REL_PROPS.get(rel_type, _Props), props)
+        target_node = self.store.get_nodes([target]).get(target)
+        if target_node is None:
+            want = " or ".join(sorted(x.value for x in ENDPOINTS[rel_type][1]))
+            raise NotFound(f"unknown {want} id '{target}'")
+        rel = Rel(rel_type, node_id, target, dict(props))
+        check_endpoints(rel, label, target_node.label)
+        provider = props.get("provider")
+        if (
+            rel_type is RelType.IMPLEMENTED
+            and provider is not None
+            and self.store.labels_of([provider]).get(provider) is not Label.PROVIDER
+        ):
+            raise InvalidInput(f"property 'provider': unknown provider id '{provider}'")
+        self.store.write(rels=[rel], replace=True)
+        return Link(rel, target_node)
+
+    def delete_link(self, label: Label, node_id: str, rel_type: RelType, target: str) -> None:
+        """Delete one relationship; :class:`NotFound` if there is none."""
+        self.get(label, node_id)
+        if not self.store.delete_rels([(rel_type, node_id, target)]):
+            raise NotFound(f"'{node_id}' has no {rel_type.value} relationship to '{target}'")
+
+    # ------------------------------------------------------------------ feedback
+
+    def give_feedback(
+        self, subject: str, candidate: str, kind: str, verdict: str, note: str | None = None
+    ) -> Rel:
+        """Store feedback as ``subject -[FEEDBACK]-> candidate`` (one per pair, replaced)."""
+        want = KIND_SUBJECT.get(kind)
+        if want is None:
+            raise InvalidInput(f"unknown kind {kind!r}: use one of {', '.join(KIND_SUBJECT)}")
+        check_id(subject, "subject")
+        check_id(candidate, "candidate")
+        if subject == candidate:
+            raise InvalidInput("subject and candidate are the same id")
+        labels = self.store.labels_of([subject, candidate])
+        if labels.get(subject) is not want:
+            raise NotFound(f"unknown {_what(want)} id '{subject}' (the subject of '{kind}')")
+        if candidate not in labels:
+            raise NotFound(f"unknown candidate id '{candidate}'")
+        props: dict[str, Any] = {
+            "kind": kind,
+            "verdict": verdict,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        if note is not None:
+            props["note"] = note
+        validate_props(REL_PROPS[RelType.FEEDBACK], props)
+        rel = Rel(RelType.FEEDBACK, subject, candidate, props)
+        check_endpoints(rel, labels[subject], labels[candidate])
+        self.store.write(rels=[rel], replace=True)
+        return rel
+
+    def feedback(
+        self,
+        *,
+        subject: str | None = None,
+        candidate: str | None = None,
+        kind: str | None = None,
+        verdict: str | None = None,
+    ) -> list[Rel]:
+        """Feedback relationships matching every given filter, sorted by (subject, candidate)."""
+        if subject is not None:
+            rels = [r for r, _ in self.store.neighbours(subject, RelType.FEEDBACK, "out")]
+        elif candidate is not None:
+            rels = [r for r, _ in self.store.neighbours(candidate, RelType.FEEDBACK, "in")]
+        else:
+            rels = list(self.store.iter_rels(RelType.FEEDBACK))
+        out = [
+            r
+            for r in rels
+            if (candidate is None or r.dst == candidate)
+            and (kind is None or r.props.get("kind") == kind)
+            and (verdict is None or r.props.get("verdict") == verdict)
+        ]
+        out.sort(key=lambda r: (r.src, r.dst))
+        return out
