@@ -54,8 +54,9 @@ from graph_schema.store import Counts, Direction
 
 T = TypeVar("T")
 
-CONNECT_TIMEOUT = 5.0  # seconds to open a connection / to get one from the pool
-RETRY_TIME = 10.0  # seconds that managed transactions retry transient errors
+CONNECT_TIMEOUT = 3.0  # seconds to open a connection / to get one from the pool
+RETRY_TIME = 3.0  # seconds that managed transactions retry transient errors (a down
+# server must give a 503 or a CLI error within seconds, not after a long retry loop)
 NODE_PAGE = 20_000  # nodes per page of iter_nodes
 REL_PAGE_SOURCES = 2_000  # source nodes per page of iter_rels
 ID_CHUNK = 10_000  # ids per lookup query
