@@ -4,7 +4,8 @@
 process) and closes it, together with the recommendation engine, at shutdown. Nothing is
 created at import time. Run it with ``matchmaking serve`` (uvicorn, ``factory=True``).
 
-Access by role (every route but /health, /ready and the docs needs a key):
+Access by role (every route but /health, /ready, the docs and the static /staff page
+needs a key):
 
 ==============================  =====  =====  ===========  ===========  ===========
 route group                     admin  staff  city         member       provider
@@ -26,6 +27,7 @@ give feedback                   yes    yes    as itself    as itself    as itsel
 read feedback                   all    all    its own      its own      its own
 imports                         yes    yes    no           no           no
 keys                            yes    no     no           no           no
+reports, staff page data        yes    yes    no           no           no
 ==============================  =====  =====  ===========  ===========  ===========
 """
 
@@ -45,7 +47,17 @@ from . import errors, logs
 from .auth import KeyCache, RateLimiter
 from .deps import Breaker, EngineHolder
 from .middleware import BodySizeLimit
-from .routers import entities, feedback, imports, keys, links, recommendations, reference, system
+from .routers import (
+    entities,
+    feedback,
+    imports,
+    keys,
+    links,
+    recommendations,
+    reference,
+    reports,
+    system,
+)
 from .settings import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -127,4 +139,6 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(feedback.router)
     app.include_router(imports.router)
     app.include_router(keys.router)
+    app.include_router(reports.router)
+    app.include_router(reports.pages)
     return app

@@ -3,9 +3,17 @@ small seeded ecosystem, and one key per role."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -89,3 +97,77 @@ def make_api(store: GraphStore) -> Iterator[Callable[..., Api]]:
 def api(make_api: Callable[..., Api]) -> Api:
     """A seeded app with default test settings (rate limit off)."""
     return make_api()
+
+
+# --------------------------------------------------------------------------- real processes
+# Helpers to run the `matchmaking` console script and `matchmaking serve` as real processes
+# (the same as in test_e2e.py, shared here for other end-to-end and browser tests).
+
+#: The console script (``python -m matchmaking.cli`` would load the CLI module twice).
+MATCHMAKING = str(Path(sys.executable).parent / "matchmaking")
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def run_cli(store_url: str, *args: str, timeout: float = 120) -> str:
+    """Run ``matchmaking --store STORE_URL ARGS...``; return its stdout (fail on an error)."""
+    out = subprocess.run(
+        [MATCHMAKING, "--store", store_url, *args],
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )
+    assert out.returncode == 0, f"matchmaking {' '.join(args[:2])} failed: {out.stderr}"
+    return out.stdout
+
+
+class ServedApi:
+    """``matchmaking serve`` on a free port, as a subprocess; :meth:`stop` returns its log."""
+
+    def __init__(self, store_url: str, workers: int = 1, timeout: float = 60,
+                 **env: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = Path(tempfile.gettempdir()) / f"mm-serve-{self.port}.log"
+        self._fh = open(self.log, "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [MATCHMAKING, "--store", store_url, "serve",
+             "--port", str(self.port), "--workers", str(workers)],
+            stdout=self._fh, stderr=subprocess.STDOUT, env={**os.environ, **env},
+        )
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited with {self.proc.returncode}")
+            try:
+                if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("server did not come up")
+
+    def stop(self) -> str:
+        if self._fh.closed:
+            return ""
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._fh.close()
+        text = self.log.read_text(errors="replace")
+        self.log.unlink(missing_ok=True)
+        return text

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
-from tests.api.test_e2e import Server, cli
+from tests.api.conftest import ServedApi, run_cli
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,10 +37,10 @@ def test_api_survives_a_neo4j_restart() -> None:
     if not SCRIPT.is_file():
         pytest.skip("scripts/neo4j is missing")
     port = urlparse(uri).port or 7687
-    cli(uri, "init")
-    key = cli(uri, "keys", "create", "--role", "staff", "--name", "fault-test").strip()
+    run_cli(uri, "init")
+    key = run_cli(uri, "keys", "create", "--role", "staff", "--name", "fault-test").strip()
     h = {"Authorization": f"Bearer {key}"}
-    server = Server(uri, MATCHMAKING_RATE_LIMIT="0", MATCHMAKING_WARM_ENGINE="false")
+    server = ServedApi(uri, MATCHMAKING_RATE_LIMIT="0", MATCHMAKING_WARM_ENGINE="false")
     stopped = False
     try:
         with httpx.Client(base_url=server.base, timeout=60) as c:
