@@ -16,16 +16,7 @@ import scipy.sparse as sp
 
 from graph_schema.schema import Label, Node, Rel, RelType
 from matchmaking.evaluation.split import Split
-
-#: kind -> (subject label, candidate label)
-KIND_LABELS: dict[str, tuple[Label, Label]] = {
-    "solutions": (Label.CITY, Label.SOLUTION),
-    "providers": (Label.CITY, Label.PROVIDER),
-    "peers": (Label.CITY, Label.CITY),
-    "experts": (Label.CITY, Label.MEMBER),
-    "opportunities": (Label.MEMBER, Label.CITY),
-    "leads": (Label.PROVIDER, Label.CITY),
-}
+from matchmaking.training import KIND_LABELS  # kind -> (subject label, candidate label)
 
 
 def kind_pairs(kind: str, rels: Iterable[Rel]) -> set[tuple[str, str]]:
