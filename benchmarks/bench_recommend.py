@@ -59,6 +59,8 @@ def main() -> None:
                                 f"{n_rels:,} relationships (generated+imported in "
                                 f"{_t() - t0:.1f} s)"))
 
+        rows.append(("load average (1, 5, 15 min) at the start",
+                     ", ".join(f"{x:.2f}" for x in os.getloadavg())))
         t0 = _t()
         proj = Projection.from_store(store)
         rows.append(("projection build (from SQLite)", f"{_t() - t0:.2f} s"))
@@ -91,6 +93,11 @@ def main() -> None:
                          f"p99 {np.percentile(ms, 99):.1f} ms (n={ms.size})"))
 
         cities = snap_proj.rows[KINDS["solutions"][0]][: args.batch]
+        t0 = _t()
+        engine.recommend_many("solutions", [snap_proj.ids[r] for r in cities.tolist()], k=10)
+        rows.append((f"recommend_many ({cities.size} cities, in-process)",
+                     f"{_t() - t0:.2f} s ({(_t() - t0) / max(cities.size, 1) * 1000:.2f} ms "
+                     "per city)"))
         batch = Path(tmp) / "batch.txt"
         batch.write_text("".join(snap_proj.ids[r] + "\n" for r in cities.tolist()))
         t0 = _t()
@@ -123,6 +130,8 @@ def main() -> None:
         rows.append(("PPR per query: ours / networkx",
                      f"{ours * 1000:.1f} ms / {theirs * 1000:.0f} ms (+{conv:.1f} s graph "
                      f"conversion): x{theirs / ours:.0f} faster"))
+        rows.append(("load average (1, 5, 15 min) at the end",
+                     ", ".join(f"{x:.2f}" for x in os.getloadavg())))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rows.append(("peak RSS (this process)", f"{peak:.0f} MB"))
         store.close()

@@ -13,6 +13,9 @@ kind                      subject   candidate  positives the weights are learned
 ``leads``                 Provider  City       IMPLEMENTED.provider
 ========================  ========  =========  =============================================
 
+``Engine.recommend_many`` answers many subjects of one kind with the same results, scoring
+them in chunks (shared walks and products); ``recommend --batch`` uses it.
+
 Freshness: the engine checks ``store.generation()`` at most once per ``refresh_interval``
 seconds. When it changed, a rebuild of the projection starts in a background thread while
 requests keep being answered from the previous snapshot, so a write shows in results after at
@@ -26,6 +29,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -33,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from graph_schema import reference
-from graph_schema.errors import InvalidInput, NotFound
+from graph_schema.errors import InvalidInput, MatchmakingError, NotFound
 from graph_schema.schema import CATEGORIES, Label, RelType
 from graph_schema.store import GraphStore
 from matchmaking.explain import Explainer
@@ -49,6 +53,7 @@ PROVIDER_KINDS = ("company", "startup", "research", "ngo", "public")
 NEGATIVE_VERDICTS = frozenset({"declined", "not_relevant"})
 RECIPROCAL_POOL = 200  # forward top candidates re-scored from the other side
 DIVERSIFY_POOL = 50
+BATCH_CHUNK = 32  # subjects scored together by recommend_many
 MMR_LAMBDA = 0.7
 
 
@@ -284,29 +289,90 @@ class Engine:
         NotFound
             Unknown ``subject_id``.
         """
+        self._check_args(kind, k, filters)
+        filters = filters or Filters()
+        snap = self._snapshot()
+        s = self._subject(snap, kind, subject_id)
+        cands = snap.cands[kind]
+        if not cands.size:
+            return []
+        X = self._features(snap, kind, np.array([s]))[0]
+        return self._finish(snap, kind, s, X, k, filters, include_known, diversify, reciprocal)
+
+    def recommend_many(self, kind: str, subject_ids: Sequence[str], *, k: int = 10,
+                       filters: Filters | None = None, include_known: bool = False,
+                       diversify: bool = False, reciprocal: bool = False,
+                       chunk: int = BATCH_CHUNK) -> list[list[Recommendation] | MatchmakingError]:
+        """:meth:`recommend` for many subjects at once: the same results, one entry per id
+        (a list of recommendations, or the :class:`MatchmakingError` that id raised).
+
+        Subjects are scored ``chunk`` at a time, so the walks and feature products of a chunk
+        are shared matrix products instead of one small product per subject.
+
+        Raises
+        ------
+        InvalidInput
+            Unknown kind, ``k`` outside 1..100 or a bad filter (as for every subject).
+        """
+        self._check_args(kind, k, filters)
+        filters = filters or Filters()
+        snap = self._snapshot()
+        out: list[list[Recommendation] | MatchmakingError] = []
+        rows: list[int] = []
+        for sid in subject_ids:
+            try:
+                rows.append(self._subject(snap, kind, sid))
+                out.append([])
+            except MatchmakingError as e:
+                rows.append(-1)
+                out.append(e)
+        if not snap.cands[kind].size:
+            return out
+        valid = [i for i, r in enumerate(rows) if r >= 0]
+        for start in range(0, len(valid), max(1, chunk)):
+            part = valid[start:start + max(1, chunk)]
+            X = self._features(snap, kind, np.array([rows[i] for i in part], dtype=np.int64))
+            for j, i in enumerate(part):
+                out[i] = self._finish(snap, kind, rows[i], X[j], k, filters, include_known,
+                                      diversify, reciprocal)
+        return out
+
+    @staticmethod
+    def _check_args(kind: str, k: int, filters: Filters | None) -> None:
         _check_kind(kind)
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 100:
             raise InvalidInput(f"'k' must be an integer between 1 and 100, got {k!r}")
-        filters = filters or Filters()
-        filters.check(kind)
-        snap = self._snapshot()
+        (filters or Filters()).check(kind)
+
+    @staticmethod
+    def _subject(snap: _Snapshot, kind: str, subject_id: str) -> int:
         proj = snap.proj
-        s_lab, c_lab = KINDS[kind]
+        s_lab = KINDS[kind][0]
         s = proj.index.get(subject_id) if isinstance(subject_id, str) else None
         if s is None:
             raise NotFound(f"unknown id {subject_id!r}")
         if proj.label(s) is not s_lab:
             raise InvalidInput(f"'{subject_id}' is a {proj.label(s).value}, but '{kind}' "
                                f"recommendations are for a {s_lab.value}")
-        cands = snap.cands[kind]
-        if not cands.size:
-            return []
-        model = self._model(snap, kind)
+        return s
+
+    def _features(self, snap: _Snapshot, kind: str, subjects: IntArray) -> NDArray[np.float64]:
+        """Feature tensor of ``subjects`` (global rows) against every candidate of ``kind``."""
         sol_w = self._model(snap, "solutions").weights if kind == "providers" else None
-        fs = snap.fs
+        proj = snap.proj
+        return snap.fs.features(kind, proj.local[subjects], proj.local[snap.cands[kind]],
+                                sol_weights=sol_w)
+
+    def _finish(self, snap: _Snapshot, kind: str, s: int, X: NDArray[np.float64], k: int,
+                filters: Filters, include_known: bool, diversify: bool,
+                reciprocal: bool) -> list[Recommendation]:
+        """Score, mask, rank and explain one subject's candidates from its features."""
+        proj, fs = snap.proj, snap.fs
+        c_lab = KINDS[kind][1]
+        cands = snap.cands[kind]
+        model = self._model(snap, kind)
         s_local = np.array([proj.local[s]])
         c_local = proj.local[cands]
-        X = fs.features(kind, s_local, c_local, sol_weights=sol_w)[0]
         names = KIND_FEATURES[kind]
         w = np.array([model.weights.get(f, 0.0) for f in names])
         score = np.round(X @ w, 9)

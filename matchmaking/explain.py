@@ -4,8 +4,11 @@ Every reason is built from adjacency lookups on the projection, so each entity i
 connected to the subject and the candidate exactly as the sentence says (e.g. "Implemented by
 Aarhus, which shares your needs "Air quality"" means ``Aarhus -IMPLEMENTED-> candidate`` and
 ``subject -NEEDS-> Air quality <-NEEDS- Aarhus``). Reasons are chosen in the order of the
-components that contributed most to the score; at most three. Members are never named in a
-reason (the only member ever shown is an ``experts`` candidate, who is open to matches).
+components that contributed most to the score (a warm introduction, "2 of your contacts work
+for ...", first); at most three. Members are never named in a
+reason unless they are open to matches: an ``experts`` candidate, or a contact behind a
+warm-introduction reason ("2 of your contacts work for Ghent's city administration: Ana
+Lopez and 1 other"), where opted-out people are only counted.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from matchmaking.features import FeatureSpace
 C, S, P, M, T, G, K = (Label.CITY, Label.SOLUTION, Label.PROVIDER, Label.MEMBER, Label.TOPIC,
                        Label.SDG, Label.KPI)
 Builder = Callable[[int, int], str | None]
+#: Components whose reason (people the parties know) comes first when it contributes.
+WARM = frozenset({"contacts"})
 
 
 def _and(items: Sequence[str]) -> str:
@@ -34,6 +39,18 @@ def _and(items: Sequence[str]) -> str:
 
 def _q(items: Sequence[str]) -> str:
     return _and([f'"{x}"' for x in items])
+
+
+def _num(v: Any) -> float:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else float("nan")
+
+
+def _km(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Great-circle distance in km (haversine)."""
+    p0, p1 = np.radians(lat0), np.radians(lat)
+    dl = np.radians(lon - lon0)
+    a = np.sin((p1 - p0) / 2) ** 2 + np.cos(p0) * np.cos(p1) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -49,6 +66,9 @@ class Explainer:
         self.CIt = sp.csr_array(fs.CI.T)
         self.POt = sp.csr_array(fs.PO.T)
         self.Dt = sp.csr_array(fs.D.T)
+        self.WFt = sp.csr_array(fs.WF.T)  # city -> its officials
+        self.WFPt = sp.csr_array(fs.WFP.T)  # provider -> its staff
+        self.MAt = sp.csr_array(fs.MA.T)  # city -> members who advised it
 
     # ------------------------------------------------------------------ helpers
 
@@ -68,7 +88,10 @@ class Explainer:
         others = others[others != city]
         if not others.size:
             return others
-        sim = self._sim_row(city)[others]
+        if city in self.fs._sim_cache or 8 * others.size >= self.CIt.shape[1]:
+            sim = self._sim_row(city)[others]
+        else:  # a few cities: cheaper than the city's whole similarity row
+            sim = self.fs.city_sim(np.array([city]), others)[0]
         return others[np.lexsort((others, -np.round(sim, 9)))]
 
     def _sim_row(self, city: int) -> np.ndarray:
@@ -78,6 +101,12 @@ class Explainer:
         code = self.p.country[row]
         info = reference.country(code) if code else None
         return str(info["name"]) if info else (code or "")
+
+    def _coords(self, cities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = self.p.rows[C][cities]
+        lat = np.array([_num(self.p.props[int(r)].get("lat")) for r in rows], dtype=float)
+        lon = np.array([_num(self.p.props[int(r)].get("lon")) for r in rows], dtype=float)
+        return lat, lon
 
     def _sdg(self, local: int) -> str:
         row = int(self.p.rows[G][local])
@@ -105,6 +134,28 @@ class Explainer:
             return f"{who} in {self._country(c)}, in your region ({p.subregion[c]})"
         return None
 
+    def _people(self, members: np.ndarray) -> str:
+        """``"Ana Lopez, Jan Berg and 1 other"``: names of members open to matches (at most
+        two), the rest counted; opted-out members are never named."""
+        rows = self.p.rows[M][np.sort(members)]
+        named = [self.p.name(int(r)) for r in rows if self.p.open_to_matches[int(r)]][:2]
+        rest = members.size - len(named)
+        if rest:
+            named.append(_plural(rest, "other", "others") if named else
+                         _plural(rest, "person", "people"))
+        return _and(named)
+
+    def _known_among(self, people: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """Members of ``group`` known by at least one of ``people`` (local member indices)."""
+        if not people.size or not group.size:
+            return np.zeros(0, dtype=np.int64)
+        kn = self.fs.KN
+        known = np.unique(np.concatenate([self._row(kn, int(x)) for x in people]))
+        return np.intersect1d(known, group)
+
+    def _city_admin(self, city_local: int) -> str:
+        return f"{self._names(C, [city_local])[0]}'s city administration"
+
     def _language(self, s: int, c: int) -> str | None:
         shared = sorted(self.p.languages[s] & self.p.languages[c])
         return f"Speaks your language ({', '.join(shared)})" if shared else None
@@ -115,8 +166,9 @@ class Explainer:
         """One to three reasons for candidate row ``c`` of subject row ``s``."""
         builders: dict[str, Builder] = getattr(self, f"_{kind}")()
         sl, cl = int(self.p.local[s]), int(self.p.local[c])
+        # a warm introduction is the most actionable reason: said first whenever it counts
         order = sorted((f for f, v in comps.items() if v > 0 and f in builders),
-                       key=lambda f: (-comps[f], f))
+                       key=lambda f: (f not in WARM, -comps[f], f))
         out: list[str] = []
         extra: list[str] = list(builders.get("_extra_order", []))  # type: ignore[arg-type]
         for f in [*order, *extra]:
@@ -204,7 +256,27 @@ class Explainer:
                       if counts[best] else "")
             return f"Offered by {self.p.name(prow)}{where}{active}"
 
+        def nearby(s: int, c: int) -> str | None:
+            impl = self._row(self.CIt, c)
+            near = self._row(fs.near_adopt, s)  # solutions adopted by the nearest cities
+            if not impl.size or c not in near:
+                return None
+            lat, lon = self._coords(impl)
+            here = self._coords(np.array([s]))
+            if not np.isfinite(here[0][0]):
+                return None
+            d = _km(here[0][0], here[1][0], lat, lon)
+            ok = np.isfinite(d) & (impl != s)
+            if not ok.any():
+                return None
+            order = np.lexsort((impl[ok], d[ok]))
+            closest = impl[ok][order[:2]]
+            dist = d[ok][order[:2]]
+            return ("Implemented nearby: " + _and([f"{n} ({x:,.0f} km)" for n, x in zip(
+                self._names(C, closest), dist, strict=True)]))
+
         return {"need": need, "peer_adoption": adopted, "popularity": adopted,
+                "nearby": nearby,
                 "collab": collab, "sdg": sdg, "kpi": kpi, "cost": cost, "size": adopted,
                 "text": lambda s, c: self._terms(C, s, S, c), "ppr": provider,
                 "_extra_order": ["ppr"]}
@@ -247,7 +319,15 @@ class Explainer:
             return (f"Active in {_plural(len(cities), 'city', 'cities')} of {sub}, e.g. "
                     f"{self._names(C, cities[:1])[0]}")
 
+        def contacts(s: int, c: int) -> str | None:
+            known = self._known_among(self._row(self.WFPt, c), self._row(self.WFt, s))
+            if not known.size:
+                return None
+            return (f"Its team knows {_plural(known.size, 'person', 'people')} in your city "
+                    f"administration: {self._people(known)}")
+
         return {"fit": offers, "need": need, "track": track, "volume": track, "region": region,
+                "contacts": contacts,
                 "geo": lambda s, c: self._geo(int(rows[C][s]), int(rows[P][c]), "Based"),
                 "language": lambda s, c: self._language(int(rows[C][s]), int(rows[P][c])),
                 "text": lambda s, c: self._terms(C, s, P, c), "ppr": offers,
@@ -317,7 +397,22 @@ class Explainer:
             return (f"Advised {cities.size} cities, including "
                     f"{_and(self._names(C, cities[:2]))}")
 
+        def contacts(s: int, c: int) -> str | None:
+            known = np.intersect1d(self._row(fs.KN, c), self._row(self.WFt, s))
+            if not known.size:
+                return None
+            return (f"Knows {_plural(known.size, 'person', 'people')} in your city "
+                    f"administration: {self._people(known)}")
+
+        def network(s: int, c: int) -> str | None:
+            known = np.intersect1d(self._row(fs.KN, c), self._row(self.MAt, s))
+            if not known.size:
+                return None
+            return (f"Knows {_plural(known.size, 'person', 'people')} who advised you: "
+                    f"{self._people(known)}")
+
         return {"need": need, "ppr": need, "advised_similar": advised, "experience": advised,
+                "contacts": contacts, "network": network, "local_need": need,
                 "geo": lambda s, c: self._geo(int(rows[C][s]), int(rows[M][c]), "Based"),
                 "language": lambda s, c: self._language(int(rows[C][s]), int(rows[M][c])),
                 "text": lambda s, c: self._terms(C, s, M, c), "_extra_order": ["need"]}
@@ -335,7 +430,23 @@ class Explainer:
             return (f"Similar to {self._names(C, cities[:1])[0]}, which you advised"
                     if cities.size else None)
 
-        return {"need": need, "ppr": need, "advised_similar": advised,
+        def contacts(s: int, c: int) -> str | None:
+            known = np.intersect1d(self._row(fs.KN, s), self._row(self.WFt, c))
+            if not known.size:
+                return None
+            verb = "works" if known.size == 1 else "work"
+            return (f"{_plural(known.size, 'of your contacts', 'of your contacts')} {verb} "
+                    f"for {self._city_admin(c)}: {self._people(known)}")
+
+        def network(s: int, c: int) -> str | None:
+            known = np.intersect1d(self._row(fs.KN, s), self._row(self.MAt, c))
+            if not known.size:
+                return None
+            return (f"{_plural(known.size, 'of your contacts', 'of your contacts')} advised "
+                    f"{self._names(C, [c])[0]}: {self._people(known)}")
+
+        return {"need": need, "ppr": need, "advised_similar": advised, "contacts": contacts,
+                "network": network, "local_need": need,
                 "geo": lambda s, c: self._geo(int(rows[M][s]), int(rows[C][c]), "Located"),
                 "language": lambda s, c: self._language(int(rows[M][s]), int(rows[C][c])),
                 "text": lambda s, c: self._terms(M, s, C, c), "_extra_order": ["need"]}
@@ -384,7 +495,15 @@ class Explainer:
                             f'"{self._names(S, [sol])[0]}" addresses')
             return None
 
+        def contacts(s: int, c: int) -> str | None:
+            known = self._known_among(self._row(self.WFPt, s), self._row(self.WFt, c))
+            if not known.size:
+                return None
+            return (f"Your team knows {_plural(known.size, 'person', 'people')} in "
+                    f"{self._city_admin(c)}: {self._people(known)}")
+
         return {"need": need, "ppr": need, "lookalike": lookalike, "kpi": kpi, "sdg": sdg,
+                "contacts": contacts,
                 "geo": lambda s, c: self._geo(int(rows[P][s]), int(rows[C][c]), "Located"),
                 "language": lambda s, c: self._language(int(rows[P][s]), int(rows[C][c])),
                 "text": lambda s, c: self._terms(P, s, C, c), "_extra_order": ["need"]}

@@ -7,6 +7,17 @@ of a node inside its label), so the same code serves a request (one subject, all
 the reverse direction of a reciprocal match (all subjects, one candidate) and training (a batch
 of subjects). Every feature lies in [0, 1]; higher is a better match.
 
+Besides content (needs, SDGs, KPIs, text), collaborative (co-implementation, similar cities)
+and geography (same country, the ``NEARBY`` closest cities' adoption), the graph's social ties
+are used as meta-paths, i.e. warm introductions: ``contacts`` counts the people on
+``Member -KNOWS-> Member -WORKS_FOR-> City`` (experts, opportunities) and on
+``Provider <-WORKS_FOR- Member -KNOWS-> Member -WORKS_FOR-> City`` (providers, leads);
+``network`` counts a member's contacts who advised the city. Counts are squashed with
+``x / (1 + x)``; the ``ppr`` feature is log-scaled (see :func:`_logscale`).
+
+Single-subject blocks (a request) are computed as dense-vector times sparse-matrix products on
+matrices prepared here, so a request costs one PPR walk plus a few matrix-vector products.
+
 The per-kind feature lists live in :data:`KIND_FEATURES`; :mod:`matchmaking.training` learns
 their weights and :data:`DEFAULT_WEIGHTS` is the fallback.
 """
@@ -29,40 +40,50 @@ FloatArray = NDArray[np.float64]
 C, S, P, M, T, G, K = (Label.CITY, Label.SOLUTION, Label.PROVIDER, Label.MEMBER, Label.TOPIC,
                        Label.SDG, Label.KPI)
 
-#: Weight of each relationship type in the graph personalized PageRank walks on.
+#: Weight of each relationship type in the graph personalized PageRank walks on. ``KNOWS`` is
+#: left out on purpose: social ties are the explicit ``contacts``/``network`` meta-path features
+#: (explainable, and a KNOWS-weighted walk made the learned weights collinear and unstable).
 PPR_WEIGHTS: dict[str, float] = {
     "NEEDS": 1.0, "COVERS": 1.0, "IMPLEMENTED": 1.0, "OFFERS": 1.0, "EXPERT_IN": 1.0,
     "ADVISED": 1.0, "PARTNERS_WITH": 0.5, "ADDRESSES": 0.3, "PRIORITIZES": 0.3,
     "IMPROVES": 0.2, "WORKS_FOR": 0.3, "LOCATED_IN": 0.1, "KNOWS": 0.0, "MEASURES": 0.0,
 }
 PPR_ALPHA = 0.5  # probability to follow an edge: short, local walks (and fast convergence)
-PPR_TOL = 1e-5
+PPR_TOL = 1e-4  # L1; the ppr feature spans 4 decades below the best candidate's mass
+PPR_DECADES = 4.0  # orders of magnitude of PPR mass the ppr feature spans (log scale)
 NEIGHBOURS = 20  # similar cities consulted by the collaborative features
+NEARBY = 20  # nearest cities (great-circle distance) consulted by the ``nearby`` feature
 
 KIND_FEATURES: dict[str, tuple[str, ...]] = {
     "solutions": ("need", "sdg", "kpi", "peer_adoption", "collab", "text", "size", "cost",
-                  "ppr", "popularity"),
-    "providers": ("fit", "need", "track", "region", "geo", "language", "text", "ppr", "volume"),
+                  "ppr", "popularity", "nearby"),
+    "providers": ("fit", "need", "track", "region", "geo", "language", "text", "ppr", "volume",
+                  "contacts"),
     "peers": ("need", "sdg", "solved", "shared_impl", "size", "geo", "language", "text", "ppr"),
-    "experts": ("need", "advised_similar", "language", "geo", "text", "ppr", "experience"),
-    "opportunities": ("need", "advised_similar", "language", "geo", "text", "ppr", "experience"),
-    "leads": ("need", "sdg", "kpi", "lookalike", "cost", "geo", "language", "text", "ppr"),
+    "experts": ("need", "advised_similar", "language", "geo", "text", "ppr", "experience",
+                "contacts", "network", "local_need"),
+    "opportunities": ("need", "advised_similar", "language", "geo", "text", "ppr", "experience",
+                      "contacts", "network", "local_need"),
+    "leads": ("need", "sdg", "kpi", "lookalike", "cost", "geo", "language", "text", "ppr",
+              "contacts"),
 }
 
 #: Fallback weights (normalised to sum 1) when a kind has too little history to learn from.
 DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
     "solutions": {"need": 0.25, "sdg": 0.1, "kpi": 0.1, "peer_adoption": 0.15, "collab": 0.1,
-                  "text": 0.1, "size": 0.05, "cost": 0.05, "ppr": 0.1, "popularity": 0.0},
+                  "text": 0.1, "size": 0.05, "cost": 0.05, "ppr": 0.1, "popularity": 0.0,
+                  "nearby": 0.05},
     "providers": {"fit": 0.3, "need": 0.15, "track": 0.15, "region": 0.1, "geo": 0.05,
-                  "language": 0.1, "text": 0.05, "ppr": 0.1, "volume": 0.0},
+                  "language": 0.1, "text": 0.05, "ppr": 0.1, "volume": 0.0, "contacts": 0.1},
     "peers": {"need": 0.25, "sdg": 0.1, "solved": 0.2, "shared_impl": 0.1, "size": 0.05,
               "geo": 0.05, "language": 0.05, "text": 0.1, "ppr": 0.1},
     "experts": {"need": 0.4, "advised_similar": 0.15, "language": 0.1, "geo": 0.05,
-                "text": 0.15, "ppr": 0.1, "experience": 0.05},
+                "text": 0.15, "ppr": 0.1, "experience": 0.05, "contacts": 0.15, "network": 0.05},
     "opportunities": {"need": 0.4, "advised_similar": 0.15, "language": 0.1, "geo": 0.05,
-                      "text": 0.15, "ppr": 0.1, "experience": 0.05},
+                      "text": 0.15, "ppr": 0.1, "experience": 0.05, "contacts": 0.15,
+                      "network": 0.05},
     "leads": {"need": 0.3, "sdg": 0.1, "kpi": 0.1, "lookalike": 0.2, "cost": 0.05, "geo": 0.05,
-              "language": 0.05, "text": 0.05, "ppr": 0.1},
+              "language": 0.05, "text": 0.05, "ppr": 0.1, "contacts": 0.1},
 }
 
 
@@ -113,9 +134,24 @@ def _transposed(X: sp.csr_array) -> sp.csr_array:
 
 
 def _prod(A: sp.csr_array, B: sp.csr_array, S: IntArray, Cn: IntArray) -> FloatArray:
-    """``A[S] @ B[Cn].T`` as a dense array."""
-    right = _transposed(B) if _full(Cn, B.shape[0]) else sp.csr_array(B[Cn].T)
-    return _dense(_rows_of(A, S) @ right)
+    """``A[S] @ B[Cn].T`` as a dense array.
+
+    Multiplies by the cached transpose of the whole of ``B`` and selects the columns of the
+    (small) dense result: slicing and transposing ``B[Cn]`` per call costs far more."""
+    if S.size == 1:  # one subject (a request): a dense vector times B, one matvec
+        i = int(S[0])
+        v = np.zeros(A.shape[1])
+        v[A.indices[A.indptr[i]:A.indptr[i + 1]]] = A.data[A.indptr[i]:A.indptr[i + 1]]
+        if _full(Cn, B.shape[0]):
+            return np.asarray(B @ v)[None, :]
+        if 4 * Cn.size < B.shape[0]:
+            return np.asarray(B[Cn] @ v)[None, :]
+        return np.asarray(B @ v)[None, Cn]
+    if _full(Cn, B.shape[0]):
+        return _dense(_rows_of(A, S) @ _transposed(B))
+    if 4 * Cn.size < B.shape[0]:  # few candidates (e.g. the reverse side of one pair)
+        return _dense(_rows_of(A, S) @ sp.csr_array(B[Cn].T))
+    return _dense(_rows_of(A, S) @ _transposed(B))[:, Cn]
 
 
 def _cos(A: sp.csr_array, B: sp.csr_array, S: IntArray, Cn: IntArray) -> FloatArray:
@@ -142,6 +178,22 @@ def _squash(x: FloatArray) -> FloatArray:
     return x / (1.0 + x)
 
 
+def _logscale(x: FloatArray, top: FloatArray) -> FloatArray:
+    """PPR mass relative to ``top`` on a log scale: 1 at ``top``, 0 at ``PPR_DECADES`` orders
+    of magnitude below it (and for no mass). Raw PPR mass is heavy-tailed (direct neighbours
+    take nearly all of it), so a linear ratio leaves every other candidate near 0."""
+    ratio = np.divide(x, top, out=np.zeros_like(x), where=top > 0)
+    with np.errstate(divide="ignore"):
+        lg = np.log10(np.maximum(ratio, 1e-300))
+    return np.clip(1.0 + lg / PPR_DECADES, 0.0, 1.0)
+
+
+def _pick(X: sp.csr_array, Sx: IntArray, Cx: IntArray) -> FloatArray:
+    """``squash(X[Sx][:, Cx])`` as a dense array (counts of paths -> [0, 1))."""
+    out = _dense(_rows_of(X, Sx))
+    return _squash(out if _full(Cx, X.shape[1]) else out[:, Cx])
+
+
 class FeatureSpace:
     """Everything the features of every kind need, precomputed on one projection."""
 
@@ -159,6 +211,11 @@ class FeatureSpace:
         self.CP = _binary(b(RelType.PARTNERS_WITH, C, C))
         self.SK = _binary(b(RelType.IMPROVES, S, K))
         self.WF = _binary(b(RelType.WORKS_FOR, M, C))
+        self.WFP = _binary(b(RelType.WORKS_FOR, M, P))
+        KN = _binary(b(RelType.KNOWS, M, M))
+        KN.setdiag(0.0)
+        KN.eliminate_zeros()
+        self.KN = KN
         n_c, n_p = proj.rows[C].size, proj.rows[P].size
         ip = proj.impl_provider
         self.D = _binary(sp.csr_array(
@@ -185,10 +242,21 @@ class FeatureSpace:
         self.impl_count = np.asarray(self.CI.sum(axis=0)).ravel()
         self.deliveries = np.asarray(self.D.sum(axis=0)).ravel()
         self.advised_count = np.asarray(self.MA.sum(axis=1)).ravel()
+        # social meta-paths (warm introductions), as counts of distinct people:
+        # member -KNOWS-> member -WORKS_FOR-> city: contacts working for the city
+        self.MC_contacts = sp.csr_array(self.KN @ self.WF)
+        self.CM_contacts = sp.csr_array(self.MC_contacts.T)
+        # provider <-WORKS_FOR- staff -KNOWS-> official -WORKS_FOR-> city: officials known
+        self.PC_contacts = sp.csr_array(_binary(sp.csr_array(self.WFP.T @ self.KN)) @ self.WF)
+        self.CP_contacts = sp.csr_array(self.PC_contacts.T)
+        # member -KNOWS-> member -ADVISED-> city: contacts who advised the city
+        self.MC_network = sp.csr_array(self.KN @ self.MA)
+        self.CM_network = sp.csr_array(self.MC_network.T)
         self._ppr_cache: dict[int, NDArray[np.float32]] = {}
         self._sim_cache: dict[int, FloatArray] = {}
         self._init_tables()
         self._init_text()
+        self._init_profile()
         self._init_ppr()
 
     # ------------------------------------------------------------------ setup
@@ -217,6 +285,7 @@ class FeatureSpace:
                              pop_band,
                              np.where(np.isfinite(proj.budget[rc]), bud_band, np.nan))
         self.sol_cost = proj.cost[proj.rows[S]]
+        self._init_geo_adoption()
         # implementer size profile of each solution (mean, std of log10 population)
         lp = np.nan_to_num(self.logpop, nan=0.0)
         has = np.isfinite(self.logpop).astype(float)
@@ -234,6 +303,29 @@ class FeatureSpace:
         self.prov_min_cost = np.where(
             np.diff(self.PO.indptr) > 0, 3.0 - _rowmax(big), np.nan)
         self._init_kpi()
+
+    def _init_geo_adoption(self) -> None:
+        """``near_adopt[c, s]``: share of the ``NEARBY`` cities closest to ``c`` (great-circle
+        distance; none without coordinates) that implemented ``s`` (neighbours join the same
+        programmes and buy from the same vendors)."""
+        proj = self.proj
+        rc = proj.rows[C]
+        n_c, n_s = rc.size, self.CI.shape[1]
+        lat = np.array([_num(proj.props[r].get("lat")) for r in rc.tolist()], dtype=np.float64)
+        lon = np.array([_num(proj.props[r].get("lon")) for r in rc.tolist()], dtype=np.float64)
+        has = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+        k = min(NEARBY, has.size - 1)
+        if k >= 1:
+            from sklearn.neighbors import BallTree
+
+            pts = np.radians(np.c_[lat[has], lon[has]])
+            _, nb = BallTree(pts, metric="haversine").query(pts, k=k + 1)
+            nb = nb[:, 1:]  # drop the city itself (first: distance 0)
+            NB = sp.csr_array((np.full(nb.size, 1.0 / k), (np.repeat(has, k), has[nb.ravel()])),
+                              shape=(n_c, n_c))
+            self.near_adopt = sp.csr_array(NB @ self.CI)
+        else:
+            self.near_adopt = sp.csr_array((n_c, n_s))
 
     def _init_kpi(self) -> None:
         proj = self.proj
@@ -306,8 +398,13 @@ class FeatureSpace:
         A = combine_typed_adjacency(mats, weights, symmetric=True) if mats else sp.csr_array(
             (proj.n, proj.n))
         op = PPROperator(A, alpha=PPR_ALPHA)
-        self.ppr_PT = sp.csr_array(op.PT, dtype=np.float32)
+        PT = sp.csr_array(op.PT, dtype=np.float32)
+        if PT.nnz < 2**31 - 1:  # 32-bit indices: a third less memory traffic per walk step
+            PT = sp.csr_array((PT.data, PT.indices.astype(np.int32),
+                               PT.indptr.astype(np.int32)), shape=PT.shape)
+        self.ppr_PT = PT
         self.ppr_dangling = op.dangling
+        self._dangling_rows = np.flatnonzero(op.dangling)
         self.degree = np.asarray(A.sum(axis=1)).ravel()
 
     # ------------------------------------------------------------------ shared blocks
@@ -330,10 +427,12 @@ class FeatureSpace:
         """Personalized PageRank from each global row in ``seeds``: shape (len(seeds), n).
 
         Power iteration in float32 until the L1 change is below ``PPR_TOL`` (with
-        ``alpha = 0.5`` that takes about 17 iterations; the error is then below 1e-5).
+        ``alpha = 0.5`` that takes about 14 iterations; the error is then below 1e-4).
         """
         n = self.proj.n
         k = len(seeds)
+        if k == 1:
+            return self._ppr_one(int(seeds[0]))[None, :]
         Pm = np.zeros((n, k), dtype=np.float32, order="F")
         Pm[np.asarray(seeds), np.arange(k)] = 1.0
         X = Pm.copy(order="F")
@@ -351,6 +450,26 @@ class FeatureSpace:
             if err < PPR_TOL:
                 break
         return np.ascontiguousarray(X.T)
+
+    def _ppr_one(self, seed: int) -> NDArray[np.float32]:
+        """:meth:`ppr_walk` for one seed, on 1-d vectors (a request's walk)."""
+        n = self.proj.n
+        a = np.float32(PPR_ALPHA)
+        d = self._dangling_rows
+        x = np.zeros(n, dtype=np.float32)
+        x[seed] = 1.0
+        for _ in range(60):
+            xn = self.ppr_PT @ x
+            if d.size:
+                xn[seed] += x[d].sum()
+            xn *= a
+            xn[seed] += 1 - a
+            diff = xn - x
+            np.abs(diff, out=diff)
+            x = xn
+            if float(diff.sum()) < PPR_TOL:
+                break
+        return x
 
     def ppr_block(self, s_lab: Label, c_lab: Label, Sx: IntArray, Cx: IntArray) -> FloatArray:
         """PPR mass of each candidate, scaled by the best candidate of its label per subject.
@@ -370,7 +489,7 @@ class FeatureSpace:
             out = full[:, rc].astype(np.float64)
             if s_lab is c_lab:
                 out[rs[:, None] == rc[None, :]] = 0.0
-            return np.minimum(np.divide(out, top, out=np.zeros_like(out), where=top > 0), 1.0)
+            return _logscale(out, top)
         rev = self.ppr(rc).astype(np.float64)[:, rs].T  # pi_c(s), shape (|S|, |C|)
         deg = self.degree
         ds = np.where(deg[rs] > 0, deg[rs], 1.0)[:, None]
@@ -378,14 +497,20 @@ class FeatureSpace:
         if s_lab is c_lab:
             out[rs[:, None] == rc[None, :]] = 0.0
         top = out.max(axis=0, keepdims=True)  # no per-subject maximum here: scale per column
-        return np.minimum(np.divide(out, top, out=np.zeros_like(out), where=top > 0), 1.0)
+        return _logscale(out, top)
 
     def city_sim(self, A: IntArray, B: IntArray) -> FloatArray:
-        """Profile similarity of cities: needs (0.5), SDG priorities (0.2), text (0.3)."""
-        X = self.text[C]
-        out = 0.5 * _cos(self.CTn, self.CTn, A, B) + 0.2 * _cos(self.CGn, self.CGn, A, B)
-        out += 0.3 * _cos(X, X, A, B)
-        return out
+        """Profile similarity of cities: needs (0.5), SDG priorities (0.2), text (0.3).
+
+        One product of the stacked profile ``Z`` (see :meth:`_init_profile`)."""
+        return np.clip(_prod(self.Z, self.Z, A, B), 0.0, 1.0)
+
+    def _init_profile(self) -> None:
+        """``Z = [sqrt(.5) needs, sqrt(.2) SDGs, sqrt(.3) text]`` (L2-normalised parts), so
+        that ``Z[a] . Z[b]`` is the weighted sum of the three cosines of :meth:`city_sim`."""
+        self.Z = sp.csr_array(sp.hstack([np.sqrt(0.5) * self.CTn, np.sqrt(0.2) * self.CGn,
+                                         np.sqrt(0.3) * self.text[C]], format="csr"))
+        self.Zsq = np.asarray(self.Z.multiply(self.Z).sum(axis=1)).ravel()
 
     def city_sim_row(self, city: int) -> FloatArray:
         """``city_sim([city], all cities)[0]``, cached (LRU of 256 rows)."""
@@ -474,6 +599,7 @@ class FeatureSpace:
             "cost": self.cost_fit(self.band[Sx], self.sol_cost[Cx]),
             "ppr": self.ppr_block(C, S, Sx, Cx),
             "popularity": np.broadcast_to(pop[Cx][None, :] / top, (Sx.size, Cx.size)),
+            "nearby": np.minimum(_dense(_rows_of(self.near_adopt, Sx))[:, Cx], 1.0),
         }
 
     def solution_scores(self, Sx: IntArray, weights: dict[str, float]) -> FloatArray:
@@ -508,6 +634,7 @@ class FeatureSpace:
             "text": self.text_sim(C, P, Sx, Cx),
             "ppr": self.ppr_block(C, P, Sx, Cx),
             "volume": np.broadcast_to(vol[Cx][None, :] / vtop, (Sx.size, Cx.size)),
+            "contacts": _pick(self.CP_contacts, Sx, Cx),
         }
 
     def _f_peers(self, Sx: IntArray, Cx: IntArray) -> dict[str, FloatArray]:
@@ -531,6 +658,12 @@ class FeatureSpace:
 
     def _advised_similar(self, cities: IntArray, members: IntArray) -> FloatArray:
         """Mean profile similarity of each city to the cities each member advised."""
+        if cities.size <= members.size:  # few cities (a request): all members at once
+            n_c = self.proj.rows[C].size
+            full = (self.city_sim_row(int(cities[0]))[None, :] if cities.size == 1
+                    else self.city_sim(cities, np.arange(n_c)))
+            out = np.asarray(self.MAn @ full.T).T  # (|cities|, all members)
+            return out if _full(members, self.MAn.shape[0]) else out[:, members]
         MA = _rows_of(self.MAn, members)
         used = np.unique(MA.indices)
         if not used.size:
@@ -543,11 +676,14 @@ class FeatureSpace:
         opportunities (the latter transposes them)."""
         exp = np.log1p(self.advised_count)
         etop = exp.max() if exp.size and exp.max() > 0 else 1.0
+        need = _cos(self.CTn, self.MTn, Cx, Mx)
+        geo = self.geo(C, M, Cx, Mx)
         return {
-            "need": _cos(self.CTn, self.MTn, Cx, Mx),
+            "need": need,
             "advised_similar": np.minimum(self._advised_similar(Cx, Mx), 1.0),
             "language": self.language(C, M, Cx, Mx),
-            "geo": self.geo(C, M, Cx, Mx),
+            "geo": geo,
+            "local_need": need * geo,
             "text": self.text_sim(C, M, Cx, Mx),
             "experience": np.broadcast_to(exp[Mx][None, :] / etop, (Cx.size, Mx.size)),
         }
@@ -555,33 +691,41 @@ class FeatureSpace:
     def _f_experts(self, Sx: IntArray, Cx: IntArray) -> dict[str, FloatArray]:
         out = self._member_side(Sx, Cx)
         out["ppr"] = self.ppr_block(C, M, Sx, Cx)
+        out["contacts"] = _pick(self.CM_contacts, Sx, Cx)
+        out["network"] = _pick(self.CM_network, Sx, Cx)
         return out
 
     def _f_opportunities(self, Sx: IntArray, Cx: IntArray) -> dict[str, FloatArray]:
         out = {k: np.asarray(v).T for k, v in self._member_side(Cx, Sx).items()}
         out["ppr"] = self.ppr_block(M, C, Sx, Cx)
+        out["contacts"] = _pick(self.MC_contacts, Sx, Cx)
+        out["network"] = _pick(self.MC_network, Sx, Cx)
         return out
 
+    def lookalike(self, Sx: IntArray, Cx: IntArray) -> FloatArray:
+        """Mean profile similarity (:meth:`city_sim`) of each city to the cities that
+        implemented a solution the provider offers (a city's own term left out), scaled by the
+        provider's best city: one product with the providers' customer centroid in ``Z``."""
+        W = _l1rows(_binary(_rows_of(self.PO, Sx) @ self.CI.T))  # providers x implementers
+        cent = sp.csr_array(W @ self.Z)
+        sim = _prod(cent, self.Z, np.arange(Sx.size), Cx)
+        self_term = _dense(_cols(W, Cx)) * self.Zsq[Cx][None, :]
+        out = np.maximum(sim - self_term, 0.0)
+        top = out.max(axis=1, keepdims=True) if out.size else out
+        return np.divide(out, top, out=np.zeros_like(out), where=top > 0)
+
     def _f_leads(self, Sx: IntArray, Cx: IntArray) -> dict[str, FloatArray]:
-        look = np.zeros((Sx.size, Cx.size))
-        impl_of = _binary(self.PO[Sx] @ self.CI.T)  # providers x cities implementing an offer
-        for i in range(Sx.size):
-            cities = impl_of.indices[impl_of.indptr[i]:impl_of.indptr[i + 1]][:200]
-            if cities.size:
-                sim = self.city_sim(cities, Cx)
-                sim[cities[:, None] == Cx[None, :]] = 0.0
-                kk = min(3, cities.size)
-                look[i] = np.sort(sim, axis=0)[-kk:].mean(axis=0)
         return {
             "need": _cos(self.PTn, self.CTn, Sx, Cx),
             "sdg": _cos(self.PGn, self.CGn, Sx, Cx),
             "kpi": _cos(self.PK, self.G, Sx, Cx),
-            "lookalike": look,
+            "lookalike": self.lookalike(Sx, Cx),
             "cost": self.cost_fit(self.band[Cx], self.prov_min_cost[Sx]).T,
             "geo": self.geo(P, C, Sx, Cx),
             "language": self.language(P, C, Sx, Cx),
             "text": self.text_sim(P, C, Sx, Cx),
             "ppr": self.ppr_block(P, C, Sx, Cx),
+            "contacts": _pick(self.PC_contacts, Sx, Cx),
         }
 
 
@@ -602,3 +746,9 @@ def _rowmax(X: sp.csr_array) -> FloatArray:
     if X.nnz:
         out[nz] = np.maximum.reduceat(X.data, X.indptr[:-1][nz])
     return out
+
+
+def _num(v: Any) -> float:
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v)
+    return float("nan")

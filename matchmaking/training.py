@@ -11,8 +11,11 @@ plus accepted feedback. Training never scores a link that is still in the graph:
    excluded at serving time too), negatives are drawn half uniformly and half from the
    candidates the default weights rank highest (hard negatives);
 4. fit :class:`scoring.HybridRanker` (non-negative logistic regression on standardised
-   features); below ``min_positives`` hidden positives it falls back to
-   :data:`matchmaking.features.DEFAULT_WEIGHTS`.
+   features) *pairwise*: each sample is the feature difference of a hidden positive and a
+   negative of the same subject (up to ``max_pairs`` per subject, both signs), so the model
+   learns to order one subject's candidates, which is what serving does; a feature that is
+   constant for a subject (its own activity) cannot buy weight. Below ``min_positives``
+   hidden positives it falls back to :data:`matchmaking.features.DEFAULT_WEIGHTS`.
 
 The learned weights are turned back into weights on the raw features (``coef_ / scale_``,
 normalised to sum 1) and mixed with the defaults (``PRIOR_SHARE``), so that a score is
@@ -42,6 +45,7 @@ Edge = tuple[RelType, int, int]
 #: Share of the default weights mixed into learned ones: keeps every signal alive (and
 #: explainable) when the history happens to favour one feature, e.g. geography for partners.
 PRIOR_SHARE = 0.25
+TRAIN_BLOCK = 12_000_000  # feature values computed at once while training (~100 MB)
 
 
 @dataclass
@@ -114,6 +118,7 @@ def fit_kind(
     max_subjects: int = 150,
     min_positives: int = 20,
     negatives_per_positive: int = 8,
+    max_pairs: int = 64,
 ) -> KindModel:
     """Learn the weights of one kind on ``proj`` (see the module docstring)."""
     pairs = positive_pairs(proj, kind)
@@ -149,9 +154,12 @@ def fit_kind(
         known_after.setdefault(s, set()).add(c)
     dw = np.array([default_model(kind).weights.get(f, 0.0) for f in KIND_FEATURES[kind]])
     cand_local = proj.local[cands]
+    n_pos_links = 0
     X_rows: list[np.ndarray] = []
     y_rows: list[np.ndarray] = []
-    chunk = 32
+    # subjects per feature block: fewer when there are many candidates, so that the block's
+    # dense (subjects x candidates x features) tensors stay around 100 MB at any scale
+    chunk = int(np.clip(TRAIN_BLOCK // max(cands.size * len(KIND_FEATURES[kind]), 1), 2, 32))
     subj_list = subjects.tolist()
     for i in range(0, len(subj_list), chunk):
         block = subj_list[i:i + chunk]
@@ -175,13 +183,25 @@ def fit_kind(
             easy = rng.choice(rest, size=min(n_neg - n_hard, rest.size), replace=False)
             neg = np.concatenate([np.asarray(hard, dtype=np.int64), easy]).astype(np.int64)
             pos_idx = np.flatnonzero(is_pos)
-            X_rows.append(X[j][np.concatenate([pos_idx, neg])])
-            y_rows.append(np.r_[np.ones(pos_idx.size), np.zeros(neg.size)])
+            # pairwise (RankNet-style) samples within the subject: x_pos - x_neg is a win,
+            # x_neg - x_pos a loss. Features that are constant for a subject (e.g. its own
+            # activity) cancel out, so the weights order candidates *for one subject*.
+            pi = np.repeat(pos_idx, neg.size)
+            ni = np.tile(neg, pos_idx.size)
+            if pi.size > max_pairs:
+                keep = np.sort(rng.choice(pi.size, size=max_pairs, replace=False))
+                pi, ni = pi[keep], ni[keep]
+            diff = X[j][pi] - X[j][ni]
+            X_rows.append(np.vstack([diff, -diff]))
+            y_rows.append(np.r_[np.ones(pi.size), np.zeros(pi.size)])
+            n_pos_links += pos_idx.size
     if not X_rows:
         return default_model(kind)
     Xa = np.vstack(X_rows)
     ya = np.concatenate(y_rows).astype(int)
-    n_pos = int(ya.sum())
+    n_pos = n_pos_links
+    if n_pos < min_positives:
+        return default_model(kind)
     names = list(KIND_FEATURES[kind])
     ranker = HybridRanker(min_positives=min_positives, default_weights=DEFAULT_WEIGHTS[kind],
                           random_state=random_state).fit(Xa, ya, feature_names=names)

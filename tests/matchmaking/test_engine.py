@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import networkx as nx
+import numpy as np
 import pytest
 from board_fixture import checkerboard, write_checkerboard
 
@@ -322,3 +323,148 @@ def test_same_results_on_every_store(store: GraphStore, tmp_path) -> None:
             rb = [r.to_json() for r in b.recommend(kind, subject, k=20, diversify=div,
                                                    include_known=known)]
             assert ra == rb
+
+
+# ---------------------------------------------------------------------------- warm introductions
+
+
+def _social_store(tmp_path) -> SQLiteStore:
+    """The checkerboard plus two officials of Aarhus (city:a3), one of them opted out, whom
+    Anna Expert knows, and a ParkWise employee who knows the open one."""
+    from graph_schema.schema import Label, Node
+
+    nodes, rels = checkerboard()
+    nodes += [Node("member:oa3", Label.MEMBER, {"name": "Olga Official", "country": "DK"}),
+              Node("member:qa3", Label.MEMBER, {"name": "Quiet Official", "country": "DK",
+                                                "open_to_matches": False}),
+              Node("member:spa", Label.MEMBER, {"name": "Sven Seller", "country": "DK"})]
+    rels += [Rel(RelType.WORKS_FOR, "member:oa3", "city:a3"),
+             Rel(RelType.WORKS_FOR, "member:qa3", "city:a3"),
+             Rel(RelType.WORKS_FOR, "member:spa", "prov:pa"),
+             Rel(RelType.KNOWS, "member:ea", "member:oa3"),
+             Rel(RelType.KNOWS, "member:qa3", "member:ea"),
+             Rel(RelType.KNOWS, "member:spa", "member:oa3")]
+    store = SQLiteStore(tmp_path / "social.db")
+    store.init()
+    store.write(nodes, rels)
+    return store
+
+
+def test_contacts_features_count_the_people_on_the_path(tmp_path) -> None:
+    store = _social_store(tmp_path)
+    snap = Engine(store, background=False)._snapshot()
+    fs, p = snap.fs, snap.proj
+
+    def feature(kind: str, s: str, c: str) -> float:
+        from matchmaking.features import KIND_FEATURES
+
+        X = fs.features(kind, np.array([p.local[p.index[s]]]), np.array([p.local[p.index[c]]]))
+        return float(X[0, 0, KIND_FEATURES[kind].index("contacts")])
+
+    # Anna knows 2 officials of Aarhus (squashed: 2 / (1 + 2)); ParkWise's staff know 1
+    assert feature("opportunities", "member:ea", "city:a3") == pytest.approx(2 / 3)
+    assert feature("experts", "city:a3", "member:ea") == pytest.approx(2 / 3)
+    assert feature("leads", "prov:pa", "city:a3") == pytest.approx(1 / 2)
+    assert feature("providers", "city:a3", "prov:pa") == pytest.approx(1 / 2)
+    assert feature("opportunities", "member:ea", "city:a2") == 0.0
+    assert feature("leads", "prov:pa2", "city:a3") == 0.0
+    store.close()
+
+
+def test_contact_reasons_never_name_opted_out_members(tmp_path) -> None:
+    store = _social_store(tmp_path)
+    engine = Engine(store, background=False)
+    snap = engine._snapshot()
+    p = snap.proj
+
+    def reason(kind: str, s: str, c: str) -> list[str]:
+        return snap.explainer.reasons(kind, p.index[s], p.index[c], {"contacts": 1.0})
+
+    assert reason("opportunities", "member:ea", "city:a3")[0] == (
+        "2 of your contacts work for Aarhus's city administration: Olga Official and 1 other")
+    assert reason("experts", "city:a3", "member:ea")[0] == (
+        "Knows 2 people in your city administration: Olga Official and 1 other")
+    assert reason("leads", "prov:pa", "city:a3")[0] == (
+        "Your team knows 1 person in Aarhus's city administration: Olga Official")
+    assert reason("providers", "city:a3", "prov:pa")[0] == (
+        "Its team knows 1 person in your city administration: Olga Official")
+    # the warm introduction lifts Aarhus to the top of Anna's opportunities, and is said
+    recs = engine.recommend("opportunities", "member:ea", k=4)
+    assert recs[0].id == "city:a3"
+    assert any("of your contacts work for Aarhus" in x for x in recs[0].reasons)
+    for kind, subject in [("opportunities", "member:ea"), ("experts", "city:a3"),
+                          ("leads", "prov:pa"), ("providers", "city:a3")]:
+        for r in engine.recommend(kind, subject, k=10, include_known=True):
+            assert not any("Quiet Official" in x for x in r.reasons)
+    store.close()
+
+
+def test_nearby_adoption_uses_the_closest_cities(tmp_path) -> None:
+    from matchmaking.features import FeatureSpace
+    from matchmaking.projection import Projection
+
+    nodes, rels = checkerboard()
+    coords = {"city:a0": (56.2, 10.2), "city:a1": (57.0, 9.9), "city:a2": (55.0, 9.4),
+              "city:a3": (56.1, 10.2), "city:a4": (57.9, 12.5)}
+    for n in nodes:
+        if n.id in coords:
+            n.props["lat"], n.props["lon"] = coords[n.id]
+    proj = Projection.build(nodes, rels)
+    fs = FeatureSpace(proj)
+    # 5 cities with coordinates: each one's neighbours are the other 4 (weight 1/4 each);
+    # a1 implemented sol:a1+a2, a2 sol:a1+a3, a3 sol:a2, a4 sol:a3; the B cities have none
+    sol = [proj.local[proj.index[s]] for s in ("sol:a1", "sol:a2", "sol:a3", "sol:b1")]
+    near = fs.near_adopt.toarray()
+    a0, a1, b1 = (proj.local[proj.index[c]] for c in ("city:a0", "city:a1", "city:b1"))
+    assert near[a0, sol].tolist() == [0.5, 0.5, 0.5, 0.0]
+    assert near[a1, sol].tolist() == [0.25, 0.25, 0.5, 0.0]
+    assert near[b1].sum() == 0.0
+
+
+def test_ppr_feature_is_log_scaled() -> None:
+    from matchmaking.features import _logscale
+
+    x = np.array([[1.0, 0.1, 0.01, 1e-4, 1e-6, 0.0]])
+    assert _logscale(x, np.array([[1.0]])).round(9).tolist() == [[1.0, 0.75, 0.5, 0.0, 0.0,
+                                                                    0.0]]
+
+
+def test_single_subject_products_match_the_batched_path() -> None:
+    import scipy.sparse as sp
+
+    from matchmaking.features import _prod
+
+    rng = np.random.default_rng(0)
+    A = sp.csr_array(sp.random(30, 12, density=0.3, random_state=1))
+    B = sp.csr_array(sp.random(40, 12, density=0.3, random_state=2))
+    every = np.arange(40)
+    for cols in (every, np.array([3, 7]), np.sort(rng.choice(40, 35, replace=False))):
+        batched = (A @ B.T).toarray()[:, cols]
+        for s in (0, 5, 29):
+            assert np.allclose(_prod(A, B, np.array([s]), cols), batched[[s]])
+        assert np.allclose(_prod(A, B, np.array([1, 4]), cols), batched[[1, 4]])
+
+
+def test_recommend_many_matches_recommend(engine: Engine) -> None:
+    from graph_schema.errors import NotFound as _NotFound
+
+    subjects = {"solutions": ["city:a0", "city:b1", "nope", "city:a3"],
+                "providers": ["city:a0", "city:b0"], "peers": ["city:a1", "city:b4"],
+                "experts": ["city:a0", "city:b2"], "opportunities": ["member:ea", "member:eb"],
+                "leads": ["prov:pa", "prov:pb", "city:a0"]}
+    for kind, ids_ in subjects.items():
+        many = engine.recommend_many(kind, ids_, k=5, chunk=2)
+        assert len(many) == len(ids_)
+        for sid, got in zip(ids_, many, strict=True):
+            try:
+                want = engine.recommend(kind, sid, k=5)
+            except (NotFound, InvalidInput) as e:
+                assert type(got) is type(e) and str(got) == str(e)
+                continue
+            assert isinstance(got, list)
+            assert [(r.id, r.reasons) for r in got] == [(r.id, r.reasons) for r in want]
+            # scores are rounded to 6 decimals; batched products may round the other way
+            assert [r.score for r in got] == pytest.approx([r.score for r in want], abs=2e-6)
+    assert isinstance(engine.recommend_many("solutions", ["nope"])[0], _NotFound)
+    with pytest.raises(InvalidInput, match="'k'"):
+        engine.recommend_many("solutions", ["city:a0"], k=0)
