@@ -272,6 +272,7 @@ class World:
     mem_role: list[str] = field(init=False)
     advised: list[tuple[int, int, int]] = field(init=False)  # member, city, year
     knows: list[tuple[int, int]] = field(init=False)
+    prior_contacts: list[tuple[int, int]] = field(init=False)
 
     def __post_init__(self) -> None:
         seq = np.random.SeedSequence(self.seed)
@@ -810,7 +811,8 @@ class World:
         """Experts (and some researchers) advised cities that need their topics.
 
         Two-stage draw per adviser: a topic of theirs (by level), then a city needing it,
-        weighted by urgency and by being in the adviser's country or region; 8% of the
+        weighted by urgency, by being in the adviser's country or region, and by the adviser
+        already knowing an official of that city (see :meth:`_prior_contacts`); 8% of the
         advice goes to any city.
         """
         c = len(self.city_id)
@@ -822,6 +824,10 @@ class World:
         city_cc = np.array([country_code[cc] for cc in self.city_country])
         reg_of = {cc: int(self.city_region[i]) for i, cc in enumerate(self.city_country)}
         by_topic = [np.flatnonzero(self.urgency[:, t] > 0) for t in range(len(TOPICS))]
+        self._prior_contacts(rng, advisors, by_topic, reg_of)
+        knows_city: dict[int, set[int]] = {}
+        for m, official in self.prior_contacts:
+            knows_city.setdefault(m, set()).add(int(self.mem_org[official]))
         out: list[tuple[int, int, int]] = []
         for r, m in enumerate(advisors.tolist()):
             if k[r] == 0:
@@ -839,17 +845,46 @@ class World:
                 if rng.random() < 0.08 or len(cands) == 0:
                     ci = int(rng.integers(c))
                 else:
+                    known = np.isin(cands, list(knows_city.get(m, ())))
                     w = self.urgency[cands, topic] * (
                         1.0
                         + 3.5 * (city_cc[cands] == mcc)
                         + 1.2 * (self.city_region[cands] == mreg)
-                    )
+                    ) * (1.0 + 4.0 * known)
                     ci = int(cands[_choice(rng, w)])
                 if ci not in done:
                     done.add(ci)
                     year = min(2025, 2015 + int(11 * rng.beta(2.0, 1.2)))
                     out.append((m, ci, year))
         self.advised = out
+
+    def _prior_contacts(
+        self,
+        rng: np.random.Generator,
+        advisors: IntArray,
+        by_topic: list[IntArray],
+        reg_of: dict[str, int],
+    ) -> None:
+        """Advisers already know up to two officials of cities in their region that need
+        one of their topics (met at events, say). These ties exist *before* any advice is
+        drawn and make advice to those cities likelier, so a KNOWS edge is a cause of an
+        ADVISED link, never a consequence of one (which would leak held-out links)."""
+        officials: dict[int, list[int]] = {}
+        for m in np.flatnonzero(self.mem_kind == 0).tolist():
+            officials.setdefault(int(self.mem_org[m]), []).append(m)
+        pairs: list[tuple[int, int]] = []
+        for m in advisors.tolist():
+            mreg = reg_of.get(self.mem_country[m], -1)
+            topics = [t for t, _ in self.mem_topics[m]]
+            if not topics:
+                continue
+            cands = np.unique(np.concatenate([by_topic[t] for t in topics]))
+            cands = cands[(self.city_region[cands] == mreg)
+                          & np.isin(cands, list(officials))]
+            for ci in rng.permutation(cands)[: int(rng.integers(0, 3))].tolist():
+                offs = officials[int(ci)]
+                pairs.append((m, offs[int(rng.integers(len(offs)))]))
+        self.prior_contacts = pairs
 
     # ---------------------------------------------------------------- acquaintances
     def _knows(self, rng: np.random.Generator) -> None:
@@ -888,26 +923,9 @@ class World:
         has_t = main >= 0
         within_groups((main * 10 + mreg)[has_t], everyone[has_t], 0.7)
         within_groups(main[has_t], everyone[has_t], 0.3)
-        # advisers know an official of the city they advised
-        officials: dict[int, list[int]] = {}
-        for m in np.flatnonzero(is_off).tolist():
-            officials.setdefault(int(self.mem_org[m]), []).append(m)
-        extra_a: list[int] = []
-        extra_b: list[int] = []
-        for m, ci, _ in self.advised:
-            offs = officials.get(ci)
-            if offs and rng.random() < 0.6:
-                extra_a.append(m)
-                extra_b.append(offs[int(rng.integers(len(offs)))])
-        # provider staff know officials of cities they delivered to
-        staff: dict[int, list[int]] = {}
-        for m in np.flatnonzero(self.mem_kind == 2).tolist():
-            staff.setdefault(int(self.mem_org[m]), []).append(m)
-        for ci, _, _, _, prov in self.implemented:
-            offs, sts = officials.get(ci), staff.get(prov)
-            if offs and sts and rng.random() < 0.5:
-                extra_a.append(sts[int(rng.integers(len(sts)))])
-                extra_b.append(offs[int(rng.integers(len(offs)))])
+        # advisers' prior contacts among city officials (drawn before the advice)
+        extra_a = [m for m, _ in self.prior_contacts]
+        extra_b = [o for _, o in self.prior_contacts]
         # random acquaintances
         n_rand = int(0.1 * n)
         a_list.append(rng.integers(0, n, n_rand))
