@@ -96,7 +96,7 @@ def _score_lists(
         universe = sorted({p for ps in offers.values() for p in ps})
     else:
         universe = task.candidates
-    g = gini([exposure.get(x, 0.0) for x in universe]) if universe else 0.0
+    g = gini([exposure.get(x, 0.0) for x in universe]) if universe else float("nan")
     return len(cases), ndcg, recall, mrr, coverage, g
 
 
@@ -192,8 +192,9 @@ def format_table(result: EvaluationResult) -> str:
                   "| method | nDCG@10 | recall@10 | MRR | coverage | Gini |",
                   "|---|---:|---:|---:|---:|---:|"]
         for r in sorted(rows, key=lambda r: (r.method != ENGINE, -r.ndcg, r.method)):
+            g = "n/a" if r.gini != r.gini else f"{r.gini:.3f}"  # NaN: no providers to expose
             lines.append(f"| {r.method} | {r.ndcg:.4f} | {r.recall:.4f} | {r.mrr:.4f} "
-                         f"| {r.coverage:.3f} | {r.gini:.3f} |")
+                         f"| {r.coverage:.3f} | {g} |")
         lift = result.lift(kind, slice_)
         if lift:
             lines += ["", f"hybrid vs best baseline ({lift[0]}): {lift[1]:+.1%} nDCG@10"]

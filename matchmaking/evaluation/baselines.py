@@ -14,7 +14,6 @@ subject; ranking, exclusion of known candidates and tie-breaking are shared (see
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -109,14 +108,15 @@ class ALS:
     name = "als"
 
     def __init__(self, task: Task, *, factors: int = 64, random_state: int = 0) -> None:
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         from implicit.cpu.als import AlternatingLeastSquares
+        from threadpoolctl import threadpool_limits
 
         model = AlternatingLeastSquares(
             factors=factors, regularization=0.05, iterations=20, random_state=random_state,
             num_threads=1,
         )
-        model.fit(sp.csr_matrix(task.interactions) * 20.0, show_progress=False)
+        with threadpool_limits(1, "blas"):  # implicit's advice: BLAS threads fight its own
+            model.fit(sp.csr_matrix(task.interactions) * 20.0, show_progress=False)
         self.U: Any = model.user_factors
         self.V: Any = model.item_factors
         self.row_of = task.row_of
