@@ -111,11 +111,11 @@ class ALS:
         from implicit.cpu.als import AlternatingLeastSquares
         from threadpoolctl import threadpool_limits
 
-        model = AlternatingLeastSquares(
-            factors=factors, regularization=0.05, iterations=20, random_state=random_state,
-            num_threads=1,
-        )
         with threadpool_limits(1, "blas"):  # implicit's advice: BLAS threads fight its own
+            model = AlternatingLeastSquares(
+                factors=factors, regularization=0.05, iterations=20, random_state=random_state,
+                num_threads=1,
+            )
             model.fit(sp.csr_matrix(task.interactions) * 20.0, show_progress=False)
         self.U: Any = model.user_factors
         self.V: Any = model.item_factors
