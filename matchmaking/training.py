@@ -9,7 +9,8 @@ plus accepted feedback. Training never scores a link that is still in the graph:
 3. compute features on that reduced graph, for the picked subjects against every candidate:
    hidden links are the positives, their remaining links are skipped (they are "known" and
    excluded at serving time too), negatives are drawn half uniformly and half from the
-   candidates the default weights rank highest (hard negatives);
+   candidates the default weights rank highest (hard negatives; only hard ones, from more
+   subjects, for the sparse advice kinds: see :data:`KIND_TRAINING`);
 4. fit :class:`scoring.HybridRanker` (non-negative logistic regression on standardised
    features) *pairwise*: each sample is the feature difference of a hidden positive and a
    negative of the same subject (up to ``max_pairs`` per subject, both signs), so the model
@@ -45,6 +46,17 @@ Edge = tuple[RelType, int, int]
 #: Share of the default weights mixed into learned ones: keeps every signal alive (and
 #: explainable) when the history happens to favour one feature, e.g. geography for partners.
 PRIOR_SHARE = 0.25
+#: Per-kind training overrides. Advice (experts, opportunities) is sparse: a member advised a
+#: few of thousands of cities, so uniform negatives are separated by mere connectedness (the
+#: ``ppr`` feature) and a model fitted on them orders the plausible candidates badly. These
+#: kinds learn from hard negatives only (the candidates the default weights rank highest,
+#: i.e. what serving has to re-order); opportunities also from more subjects. When no feature
+#: orders the hard negatives below the positives (all coefficients <= 0), the kind keeps
+#: :data:`matchmaking.features.DEFAULT_WEIGHTS` (e.g. experts on the demo data).
+KIND_TRAINING: dict[str, dict[str, float]] = {
+    "experts": {"hard_share": 1.0},
+    "opportunities": {"hard_share": 1.0, "max_subjects": 800},
+}
 TRAIN_BLOCK = 12_000_000  # feature values computed at once while training (~100 MB)
 
 
@@ -115,12 +127,22 @@ def fit_kind(
     *,
     sol_weights: dict[str, float] | None = None,
     random_state: int = 0,
-    max_subjects: int = 150,
+    max_subjects: int | None = None,
     min_positives: int = 20,
     negatives_per_positive: int = 8,
     max_pairs: int = 64,
+    hard_share: float | None = None,
 ) -> KindModel:
-    """Learn the weights of one kind on ``proj`` (see the module docstring)."""
+    """Learn the weights of one kind on ``proj`` (see the module docstring).
+
+    ``max_subjects`` and ``hard_share`` (share of the negatives drawn from the candidates the
+    default weights rank highest) default to the kind's entry in :data:`KIND_TRAINING`.
+    """
+    spec = KIND_TRAINING.get(kind, {})
+    if max_subjects is None:
+        max_subjects = int(spec.get("max_subjects", 150))
+    if hard_share is None:
+        hard_share = float(spec.get("hard_share", 0.5))
     pairs = positive_pairs(proj, kind)
     by_subject: dict[int, list[int]] = {}
     for s, c in sorted(pairs):
@@ -176,7 +198,7 @@ def fit_kind(
                 continue
             score = X[j][allowed] @ dw
             hard_pool = allowed[np.lexsort((allowed, -score))[: max(50, n_neg)]]
-            n_hard = min(n_neg // 2, hard_pool.size)
+            n_hard = min(int(hard_share * n_neg), hard_pool.size)
             hard = (rng.choice(hard_pool, size=n_hard, replace=False) if n_hard
                     else np.zeros(0, dtype=np.int64))
             rest = np.setdiff1d(allowed, hard)

@@ -468,3 +468,25 @@ def test_recommend_many_matches_recommend(engine: Engine) -> None:
     assert isinstance(engine.recommend_many("solutions", ["nope"])[0], _NotFound)
     with pytest.raises(InvalidInput, match="'k'"):
         engine.recommend_many("solutions", ["city:a0"], k=0)
+
+
+def test_advice_kinds_learn_from_hard_negatives_only() -> None:
+    from board_fixture import checkerboard
+
+    from matchmaking.projection import Projection
+    from matchmaking.training import KIND_TRAINING, fit_kind
+
+    assert KIND_TRAINING["opportunities"] == {"hard_share": 1.0, "max_subjects": 800}
+    assert KIND_TRAINING["experts"] == {"hard_share": 1.0}
+    assert "solutions" not in KIND_TRAINING and "leads" not in KIND_TRAINING
+    proj = Projection.build(*checkerboard())
+    # the board has 3 advice links: learn from them (min_positives=1) to see the draw at work
+    default = fit_kind(proj, "opportunities", min_positives=1)
+    hard = fit_kind(proj, "opportunities", min_positives=1, hard_share=1.0, max_subjects=800)
+    mixed = fit_kind(proj, "opportunities", min_positives=1, hard_share=0.5)
+    assert default.learned and (default.n_positives, default.n_samples) == (3, 48)
+    assert default.weights == hard.weights
+    assert mixed.weights != hard.weights
+    # other kinds keep the half-uniform, half-hard draw
+    assert fit_kind(proj, "solutions").weights == fit_kind(proj, "solutions",
+                                                           hard_share=0.5).weights
