@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from graph_schema.errors import NotFound
+from graph_schema.errors import InvalidInput, NotFound
 from graph_schema.schema import Label
 from matchmaking.service import Service
 
@@ -81,15 +81,16 @@ router = APIRouter(tags=["recommendations"],
 def _recommend(
     engine: Any, service: Service, label: Label, subject: str, kind: str, rq: RecommendationQuery
 ) -> RecommendationsPublic:
-    service.get(label, subject)
     from matchmaking.engine import Filters
 
     filters = Filters(**{k: v for k, v in rq.filters.items() if v is not None})
+    # The engine's in-memory snapshot answers without a store round trip. Only an id it does
+    # not know (unknown, of another label, or newer than the snapshot) is looked up in the
+    # store: 404 naming the id, or a refresh of the snapshot and a retry.
     try:
         recs = engine.recommend(kind, subject, k=rq.k, filters=filters, **rq.options)
-    except NotFound:
-        # The subject exists in the store (checked above) but is newer than the engine's
-        # projection: bring the projection up to date (a no-op when nothing changed), retry.
+    except (NotFound, InvalidInput):
+        service.get(label, subject)
         engine.refresh(force=True)
         recs = engine.recommend(kind, subject, k=rq.k, filters=filters, **rq.options)
     data = [RecommendationPublic(**r.to_json()) for r in recs]
