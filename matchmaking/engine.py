@@ -30,7 +30,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -125,7 +125,10 @@ class Recommendation:
     reasons: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Built by hand: dataclasses.asdict deep-copies recursively and was a measurable
+        # share of an API request's time.
+        return {"id": self.id, "label": self.label, "name": self.name, "score": self.score,
+                "components": dict(self.components), "reasons": list(self.reasons)}
 
 
 class _Snapshot:
