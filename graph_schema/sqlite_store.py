@@ -298,39 +298,37 @@ class SQLiteStore:
     def iter_nodes(
         self, label: Label | None = None, *, include_builtin: bool = True
     ) -> Iterator[Node]:
-        where, args = [], []
+        where: dict[str, str | None] = {}
         if label is not None:
-            where.append("label = ?")
-            args.append(Label(label).value)
+            where["label = ?"] = Label(label).value
         if not include_builtin:
-            where.append("builtin = 0")
-        sql = "SELECT id, label, props FROM nodes"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        # A separate connection, so that a long iteration does not hold the thread's one.
-        con = sqlite3.connect(self.path, timeout=self._timeout)
-        try:
-            for row in con.execute(sql + " ORDER BY id", args):
-                yield _node(row)
-        finally:
-            con.close()
+            where["builtin = 0"] = None
+        for row in self._stream("SELECT id, label, props FROM nodes", where, "id"):
+            yield _node(row)
 
     def iter_rels(
         self, rel_type: RelType | None = None, *, include_derived: bool = True
     ) -> Iterator[Rel]:
-        where, args = [], []
+        where: dict[str, str | None] = {}
         if rel_type is not None:
-            where.append("type = ?")
-            args.append(RelType(rel_type).value)
+            where["type = ?"] = RelType(rel_type).value
         if not include_derived:
-            where.append("type <> 'LOCATED_IN'")
-        sql = "SELECT type, src, dst, props FROM rels"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+            where["type <> 'LOCATED_IN'"] = None
+        for t, s, d, p in self._stream(
+            "SELECT type, src, dst, props FROM rels", where, "type, src, dst"
+        ):
+            yield Rel(RelType(t), s, d, orjson.loads(p))
+
+    def _stream(
+        self, select: str, where: dict[str, str | None], order: str
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows of ``select`` filtered by the ``where`` conditions (a condition maps to its
+        parameter, or None), sorted by ``order``, read on a connection of their own so that a
+        long iteration does not hold the thread's one."""
+        sql = select + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
         con = sqlite3.connect(self.path, timeout=self._timeout)
         try:
-            for t, s, d, p in con.execute(sql + " ORDER BY type, src, dst", args):
-                yield Rel(RelType(t), s, d, orjson.loads(p))
+            yield from con.execute(sql, [v for v in where.values() if v is not None])
         finally:
             con.close()
 
