@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from graph_schema.errors import StoreUnavailable
 from graph_schema.store import GraphStore
@@ -100,6 +101,11 @@ class EngineHolder:
         engine: Engine = self._engine
         return engine
 
+    @property
+    def built(self) -> Any:
+        """The engine if it has been built already, else None (never builds it)."""
+        return self._engine
+
     def warm(self) -> threading.Thread:
         """Build the engine and its projection in a background thread (best effort)."""
 
@@ -126,25 +132,41 @@ class EngineHolder:
         self._engine = None
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The dependencies below are ``async`` so that FastAPI calls them on the event loop instead of
+# handing each one to the thread pool (a thread hop per dependency per request). Whatever may
+# block (a probe of a store known to be down, building the engine) still runs in the pool.
+
+
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> GraphStore:
-    """The process's store, after the circuit breaker check."""
+def _checked_store(request: Request) -> GraphStore:
+    """The process's store, after the circuit breaker check (may probe the store)."""
     request.app.state.breaker.check()
     store: GraphStore = request.app.state.store
     return store
 
 
-def get_service(store: Annotated[GraphStore, Depends(get_store)]) -> Service:
+async def get_store(request: Request) -> GraphStore:
+    """The process's store, after the circuit breaker check."""
+    breaker: Breaker = request.app.state.breaker
+    if breaker.is_open:  # the check may probe the store: not on the event loop
+        await run_in_threadpool(breaker.check)
+    store: GraphStore = request.app.state.store
+    return store
+
+
+async def get_service(store: Annotated[GraphStore, Depends(get_store)]) -> Service:
     return Service(store)
 
 
-def get_engine(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> Any:
+async def get_engine(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> Any:
     holder: EngineHolder = request.app.state.engine
-    return holder.get()
+    if holder.built is not None:
+        return holder.built
+    return await run_in_threadpool(holder.get)  # builds it: not on the event loop
 
 
 bearer = HTTPBearer(
@@ -162,7 +184,8 @@ def get_principal(
     if credentials is None or not credentials.credentials:
         raise unauthorized("missing API key: send 'Authorization: Bearer <key>'")
     state = request.app.state
-    principal: Principal = state.keys.authenticate(get_store(request), credentials.credentials)
+    principal: Principal = state.keys.authenticate(_checked_store(request),
+                                                   credentials.credentials)
     state.limiter.check(principal.key_id)
     return principal
 

@@ -53,6 +53,14 @@ def _km(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarra
     return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def _inter(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.intersect1d(a, b)`` for short integer arrays: sorted unique common values."""
+    dtype = np.result_type(a.dtype, b.dtype)
+    if not a.size or not b.size:
+        return np.zeros(0, dtype=dtype)
+    return np.array(sorted(set(a.tolist()).intersection(b.tolist())), dtype=dtype)
+
+
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -69,6 +77,7 @@ class Explainer:
         self.WFt = sp.csr_array(fs.WF.T)  # city -> its officials
         self.WFPt = sp.csr_array(fs.WFP.T)  # provider -> its staff
         self.MAt = sp.csr_array(fs.MA.T)  # city -> members who advised it
+        self._builders: dict[str, dict[str, Any]] = {}  # reason builders by kind, made once
 
     # ------------------------------------------------------------------ helpers
 
@@ -81,7 +90,10 @@ class Explainer:
         return [self.p.name(int(rows[i])) for i in local]
 
     def _shared(self, A: sp.csr_array, i: int, B: sp.csr_array, j: int) -> np.ndarray:
-        return np.intersect1d(self._row(A, i), self._row(B, j))
+        """Sorted common column indices of row ``i`` of ``A`` and row ``j`` of ``B`` (what
+        ``np.intersect1d`` returns; a set intersection is much cheaper on such short rows)."""
+        a, b = self._row(A, i), self._row(B, j)
+        return _inter(a, b)
 
     def _by_similarity(self, city: int, others: np.ndarray) -> np.ndarray:
         """Cities ``others`` ordered by profile similarity to ``city`` (then by id)."""
@@ -150,8 +162,11 @@ class Explainer:
         if not people.size or not group.size:
             return np.zeros(0, dtype=np.int64)
         kn = self.fs.KN
-        known = np.unique(np.concatenate([self._row(kn, int(x)) for x in people]))
-        return np.intersect1d(known, group)
+        known: set[int] = set()
+        for x in people:
+            known.update(self._row(kn, int(x)).tolist())
+        dtype = np.result_type(kn.indices.dtype, group.dtype)
+        return np.array(sorted(known.intersection(group.tolist())), dtype=dtype)
 
     def _city_admin(self, city_local: int) -> str:
         return f"{self._names(C, [city_local])[0]}'s city administration"
@@ -164,7 +179,9 @@ class Explainer:
 
     def reasons(self, kind: str, s: int, c: int, comps: dict[str, float]) -> list[str]:
         """One to three reasons for candidate row ``c`` of subject row ``s``."""
-        builders: dict[str, Builder] = getattr(self, f"_{kind}")()
+        builders: dict[str, Builder] | None = self._builders.get(kind)
+        if builders is None:
+            builders = self._builders[kind] = getattr(self, f"_{kind}")()
         sl, cl = int(self.p.local[s]), int(self.p.local[c])
         # a warm introduction is the most actionable reason: said first whenever it counts
         order = sorted((f for f, v in comps.items() if v > 0 and f in builders),
@@ -198,7 +215,7 @@ class Explainer:
             for named in (impl[:2], impl[:1]):
                 common = self._row(fs.CT, s)
                 for x in named:
-                    common = np.intersect1d(common, self._row(fs.CT, int(x)))
+                    common = _inter(common, self._row(fs.CT, int(x)))
                 if common.size:
                     verb = "share" if len(named) > 1 else "shares"
                     return (f"Implemented by {_and(self._names(C, named))}, which {verb} your "
@@ -210,7 +227,7 @@ class Explainer:
         def collab(s: int, c: int) -> str | None:
             mine = self._row(fs.CI, s)
             for other in self._by_similarity(s, self._row(self.CIt, c)):
-                both = np.intersect1d(mine, self._row(fs.CI, int(other)))
+                both = _inter(mine, self._row(fs.CI, int(other)))
                 if both.size:
                     return (f"{self._names(C, [other])[0]} implemented it together with "
                             f"{_q(self._names(S, both[:1]))}, which you implemented too")
@@ -291,10 +308,12 @@ class Explainer:
             sols = self._row(fs.PO, c)
             if not sols.size:
                 return None
-            shared = [self._shared(fs.CT, s, fs.ST, int(x)) for x in sols]
-            best = int(np.lexsort((sols, -np.array([x.size for x in shared])))[0])
+            mine = set(self._row(fs.CT, s).tolist())
+            shared = [sorted(mine.intersection(self._row(fs.ST, int(x)).tolist()))
+                      for x in sols]
+            best = int(np.lexsort((sols, -np.array([len(x) for x in shared])))[0])
             name = self._names(S, [sols[best]])[0]
-            if shared[best].size:
+            if shared[best]:
                 needs = _q(self._names(T, shared[best][:2]))
                 return f'Offers "{name}", which covers your needs {needs}'
             return f'Offers "{name}"'
@@ -346,7 +365,7 @@ class Explainer:
         def solved(s: int, c: int) -> str | None:
             mine = self._row(fs.CT, s)
             for sol in self._row(fs.CI, c):
-                t = np.intersect1d(mine, self._row(fs.ST, int(sol)))
+                t = _inter(mine, self._row(fs.ST, int(sol)))
                 if t.size:
                     return (f'Already implemented "{self._names(S, [sol])[0]}", which covers '
                             f"your need {_q(self._names(T, t[:1]))}")
@@ -398,14 +417,14 @@ class Explainer:
                     f"{_and(self._names(C, cities[:2]))}")
 
         def contacts(s: int, c: int) -> str | None:
-            known = np.intersect1d(self._row(fs.KN, c), self._row(self.WFt, s))
+            known = _inter(self._row(fs.KN, c), self._row(self.WFt, s))
             if not known.size:
                 return None
             return (f"Knows {_plural(known.size, 'person', 'people')} in your city "
                     f"administration: {self._people(known)}")
 
         def network(s: int, c: int) -> str | None:
-            known = np.intersect1d(self._row(fs.KN, c), self._row(self.MAt, s))
+            known = _inter(self._row(fs.KN, c), self._row(self.MAt, s))
             if not known.size:
                 return None
             return (f"Knows {_plural(known.size, 'person', 'people')} who advised you: "
@@ -431,7 +450,7 @@ class Explainer:
                     if cities.size else None)
 
         def contacts(s: int, c: int) -> str | None:
-            known = np.intersect1d(self._row(fs.KN, s), self._row(self.WFt, c))
+            known = _inter(self._row(fs.KN, s), self._row(self.WFt, c))
             if not known.size:
                 return None
             verb = "works" if known.size == 1 else "work"
@@ -439,7 +458,7 @@ class Explainer:
                     f"for {self._city_admin(c)}: {self._people(known)}")
 
         def network(s: int, c: int) -> str | None:
-            known = np.intersect1d(self._row(fs.KN, s), self._row(self.MAt, c))
+            known = _inter(self._row(fs.KN, s), self._row(self.MAt, c))
             if not known.size:
                 return None
             return (f"{_plural(known.size, 'of your contacts', 'of your contacts')} advised "
@@ -460,7 +479,7 @@ class Explainer:
         def need(s: int, c: int) -> str | None:
             mine = self._row(fs.CT, c)
             for sol in self._row(fs.PO, s):
-                t = np.intersect1d(mine, self._row(fs.ST, int(sol)))
+                t = _inter(mine, self._row(fs.ST, int(sol)))
                 if t.size:
                     return (f"Needs {_q(self._names(T, t[:2]))}, which your solution "
                             f'"{self._names(S, [sol])[0]}" covers')
@@ -471,7 +490,7 @@ class Explainer:
             impl = np.unique(np.concatenate([self._row(self.CIt, int(x)) for x in offered])
                              ) if offered.size else np.zeros(0, dtype=np.int64)
             for city in self._by_similarity(c, impl)[:1]:
-                sol = np.intersect1d(offered, self._row(fs.CI, int(city)))
+                sol = _inter(offered, self._row(fs.CI, int(city)))
                 return (f"Resembles {self._names(C, [city])[0]}, which implemented your "
                         f'solution "{self._names(S, sol[:1])[0]}"')
             return None

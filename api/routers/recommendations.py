@@ -64,7 +64,7 @@ def _owner(role: str) -> Any:
     """A dependency that lets staff and the bound key of ``role`` on ``{id}`` through; it runs
     before the engine is touched."""
 
-    def check(principal: PrincipalDep, id: IdPath) -> Principal:
+    async def check(principal: PrincipalDep, id: IdPath) -> Principal:  # no I/O: on the loop
         require_self_or_staff(principal, id, frozenset({role}))
         return principal
 
