@@ -295,27 +295,43 @@ def import_dataset(
         return report
     report.written = True
     # Lines were validated above; rebuild the records without validating again.
-    valid_nodes = (
+    nodes = (
         Node(obj["id"], Label(obj["label"]), _props(obj, ("id", "label")))
-        for lineno, obj, err in read_jsonl(nodes_path)
-        if err is None and lineno not in v.bad_node_lines
+        for obj in _valid_objects(nodes_path, v.bad_node_lines)
     )
-    for batch in _batches(valid_nodes, batch_size):
-        store.write(nodes=batch)
-        report.nodes_written += len(batch)
-        if progress:
-            progress("write nodes", report.nodes_written)
-    valid_rels = (
+    report.nodes_written = _write_batches(
+        lambda batch: store.write(nodes=batch), nodes, batch_size, "write nodes", progress
+    )
+    rels = (
         Rel(RelType(obj["type"]), obj["from"], obj["to"], _props(obj, ("type", "from", "to")))
-        for lineno, obj, err in read_jsonl(rels_path)
-        if err is None and lineno not in v.bad_rel_lines
+        for obj in _valid_objects(rels_path, v.bad_rel_lines)
     )
-    for batch in _batches(valid_rels, batch_size):
-        store.write(rels=batch)
-        report.rels_written += len(batch)
-        if progress:
-            progress("write relationships", report.rels_written)
+    report.rels_written = _write_batches(
+        lambda batch: store.write(rels=batch), rels, batch_size, "write relationships", progress
+    )
     return report
+
+
+def _valid_objects(path: Path, bad_lines: set[int]) -> Iterator[Any]:
+    """The parsed objects of ``path`` except the lines validation rejected."""
+    return (obj for lineno, obj, err in read_jsonl(path) if err is None and lineno not in bad_lines)
+
+
+def _write_batches(
+    write: Callable[[list[Any]], None],
+    items: Iterable[Any],
+    size: int,
+    phase: str,
+    progress: Progress | None,
+) -> int:
+    """Write ``items`` in batches (one store transaction each); return how many were written."""
+    done = 0
+    for batch in _batches(items, size):
+        write(batch)
+        done += len(batch)
+        if progress:
+            progress(phase, done)
+    return done
 
 
 def _props(obj: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

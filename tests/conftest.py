@@ -35,22 +35,31 @@ STORE_KINDS = [
 ]
 
 
-def _truthy(name: str) -> bool:
+def env_flag(name: str) -> bool:
+    """Whether the environment variable ``name`` is set to a true-ish value."""
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
 
 @pytest.fixture(scope="session")
-def neo4j_driver() -> Iterator[object]:
-    """One driver for the whole test session, on the server named by the environment."""
+def neo4j_uri() -> str:
+    """The test server's Bolt URI. Without one: skip on a developer's machine, fail in CI or
+    with ``MATCHMAKING_REQUIRE_NEO4J=1`` (the test command sets it)."""
     uri = os.environ.get(NEO4J_URI_ENV)
     if not uri:
-        if _truthy("MATCHMAKING_REQUIRE_NEO4J") or _truthy("CI"):
+        if env_flag("MATCHMAKING_REQUIRE_NEO4J") or env_flag("CI"):
             pytest.fail(
                 f"{NEO4J_URI_ENV} is not set but Neo4j tests are required: run "
                 f"scripts/neo4j start and export {NEO4J_URI_ENV}=$(cat .neo4j/uri)",
                 pytrace=False,
             )
         pytest.skip(f"{NEO4J_URI_ENV} is not set (start a server with scripts/neo4j start)")
+    return uri
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_uri: str) -> Iterator[object]:
+    """One driver for the whole test session, on the server named by the environment."""
+    uri = neo4j_uri
     from graph_schema.neo4j_store import Neo4jStore
 
     probe = Neo4jStore.from_env(uri)

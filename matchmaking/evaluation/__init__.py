@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from graph_schema.interchange import iter_dataset_nodes, iter_dataset_rels
 from graph_schema.schema import Rel, RelType
 from graph_schema.sqlite_store import SQLiteStore
 from graph_schema.store import GraphStore
@@ -124,9 +125,8 @@ def evaluate(
     from matchmaking.engine import Engine
 
     started = time.perf_counter()
-    nodes = list(store.iter_nodes(include_builtin=False))
-    nodes = [n for n in nodes if n.label.value != "ApiKey"]
-    rels = list(store.iter_rels(include_derived=False))
+    nodes = list(iter_dataset_nodes(store))
+    rels = list(iter_dataset_rels(store))
     split = split_links(
         nodes, rels, test_fraction=test_fraction, cold_fraction=cold_fraction,
         random_state=random_state,

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import ServedApi, run_cli
+from tests.conftest import env_flag
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 CHROMIUM = os.environ.get("MATCHMAKING_CHROMIUM", "/usr/bin/chromium")
@@ -30,8 +31,7 @@ TIMEOUT_MS = 30_000
 
 
 def _require_browser() -> None:
-    required = os.environ.get("MATCHMAKING_REQUIRE_BROWSER", "").strip().lower() not in (
-        "", "0", "false", "no")
+    required = env_flag("MATCHMAKING_REQUIRE_BROWSER")
     problem = None
     if not Path(CHROMIUM).exists():
         problem = (f"Chromium not found at {CHROMIUM}: install it with "

@@ -30,12 +30,8 @@ def _neo4j(command: str, port: int) -> subprocess.CompletedProcess[str]:
                           timeout=300, check=False)
 
 
-def test_api_survives_a_neo4j_restart() -> None:
-    uri = os.environ.get("MATCHMAKING_TEST_NEO4J_URI")
-    if not uri:
-        pytest.skip("MATCHMAKING_TEST_NEO4J_URI is not set")
-    if not SCRIPT.is_file():
-        pytest.skip("scripts/neo4j is missing")
+def test_api_survives_a_neo4j_restart(neo4j_uri: str) -> None:
+    uri = neo4j_uri
     port = urlparse(uri).port or 7687
     run_cli(uri, "init")
     key = run_cli(uri, "keys", "create", "--role", "staff", "--name", "fault-test").strip()
