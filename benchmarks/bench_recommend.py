@@ -120,7 +120,7 @@ def main() -> None:
             fs.ppr(np.array([s]))
         ours = (_t() - t0) / seeds.size
         t0 = _t()
-        A = fs.ppr_PT.T.tocsr().astype(np.float64)
+        A = fs.ppr_op.PT.T.tocsr().astype(np.float64)
         G = nx.from_scipy_sparse_array(A, create_using=nx.DiGraph)
         conv = _t() - t0
         t0 = _t()

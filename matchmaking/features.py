@@ -397,14 +397,7 @@ class FeatureSpace:
         weights = {k: v for k, v in PPR_WEIGHTS.items() if k in mats}
         A = combine_typed_adjacency(mats, weights, symmetric=True) if mats else sp.csr_array(
             (proj.n, proj.n))
-        op = PPROperator(A, alpha=PPR_ALPHA)
-        PT = sp.csr_array(op.PT, dtype=np.float32)
-        if PT.nnz < 2**31 - 1:  # 32-bit indices: a third less memory traffic per walk step
-            PT = sp.csr_array((PT.data, PT.indices.astype(np.int32),
-                               PT.indptr.astype(np.int32)), shape=PT.shape)
-        self.ppr_PT = PT
-        self.ppr_dangling = op.dangling
-        self._dangling_rows = np.flatnonzero(op.dangling)
+        self.ppr_op = PPROperator(A, alpha=PPR_ALPHA, dtype=np.float32)
         self.degree = np.asarray(A.sum(axis=1)).ravel()
 
     # ------------------------------------------------------------------ shared blocks
@@ -429,47 +422,12 @@ class FeatureSpace:
         Power iteration in float32 until the L1 change is below ``PPR_TOL`` (with
         ``alpha = 0.5`` that takes about 14 iterations; the error is then below 1e-4).
         """
-        n = self.proj.n
-        k = len(seeds)
-        if k == 1:
-            return self._ppr_one(int(seeds[0]))[None, :]
-        Pm = np.zeros((n, k), dtype=np.float32, order="F")
-        Pm[np.asarray(seeds), np.arange(k)] = 1.0
-        X = Pm.copy(order="F")
-        a = np.float32(PPR_ALPHA)
-        d = np.flatnonzero(self.ppr_dangling)
-        tele = (1 - a) * Pm
-        for _ in range(60):
-            Xn = self.ppr_PT @ X
-            if d.size:
-                Xn += Pm * X[d].sum(axis=0)
-            Xn *= a
-            Xn += tele
-            err = float(np.abs(Xn - X).sum(axis=0).max()) if Xn.size else 0.0
-            X = Xn
-            if err < PPR_TOL:
-                break
-        return np.ascontiguousarray(X.T)
-
-    def _ppr_one(self, seed: int) -> NDArray[np.float32]:
-        """:meth:`ppr_walk` for one seed, on 1-d vectors (a request's walk)."""
-        n = self.proj.n
-        a = np.float32(PPR_ALPHA)
-        d = self._dangling_rows
-        x = np.zeros(n, dtype=np.float32)
-        x[seed] = 1.0
-        for _ in range(60):
-            xn = self.ppr_PT @ x
-            if d.size:
-                xn[seed] += x[d].sum()
-            xn *= a
-            xn[seed] += 1 - a
-            diff = xn - x
-            np.abs(diff, out=diff)
-            x = xn
-            if float(diff.sum()) < PPR_TOL:
-                break
-        return x
+        op = self.ppr_op
+        if len(seeds) == 1:
+            return op.query_seed(int(seeds[0]), tol=PPR_TOL, max_iter=60)[None, :]
+        P = np.zeros((len(seeds), op.n), dtype=np.float32)
+        P[np.arange(len(seeds)), np.asarray(seeds)] = 1.0
+        return op.query_many(P, tol=PPR_TOL, max_iter=60)
 
     def ppr_block(self, s_lab: Label, c_lab: Label, Sx: IntArray, Cx: IntArray) -> FloatArray:
         """PPR mass of each candidate, scaled by the best candidate of its label per subject.

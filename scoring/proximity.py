@@ -193,16 +193,24 @@ class PPROperator:
     (1.0, 0, True)
     >>> op.query_many(np.eye(5)[[0, 4]]).shape
     (2, 5)
+    >>> bool(np.allclose(op.query_seed(0), x))
+    True
     """
 
-    def __init__(self, A: Any, alpha: float = 0.85) -> None:
+    def __init__(self, A: Any, alpha: float = 0.85, dtype: Any = np.float64) -> None:
         if not 0.0 <= float(alpha) < 1.0:
             raise ValueError(f"alpha must be in [0, 1), got {alpha}")
         P, dangling = transition_matrix(A)
         self.alpha = float(alpha)
         self.n = int(P.shape[0])
+        self.dtype = np.dtype(dtype)
         self.P = P
-        self.PT = sp.csr_array(P.T)
+        PT = sp.csr_array(P.T, dtype=self.dtype)
+        if self.dtype == np.float32 and PT.nnz < 2**31 - 1:
+            # float32 with 32-bit indices: about a third less memory traffic per step
+            PT = sp.csr_array((PT.data, PT.indices.astype(np.int32),
+                               PT.indptr.astype(np.int32)), shape=PT.shape)
+        self.PT = PT
         self.dangling = dangling
         self._dangling_idx = np.flatnonzero(dangling)
         self._out_nnz = np.diff(P.indptr)
@@ -247,9 +255,36 @@ class PPROperator:
                 return x
         raise ConvergenceError(f"personalized PageRank did not converge in {max_iter} iterations")
 
+    def query_seed(
+        self, seed: int, *, tol: float = 1e-10, max_iter: int = 200
+    ) -> NDArray[Any]:
+        """:meth:`query` for a single seed node, in the operator's ``dtype``.
+
+        The teleport touches one entry only, so each step is one sparse mat-vec plus a few
+        scalar updates: the fast path for one request.
+        """
+        if not 0 <= seed < self.n:
+            raise IndexError(f"seed {seed} out of range for {self.n} nodes")
+        a = self.dtype.type(self.alpha)
+        d = self._dangling_idx
+        x = np.zeros(self.n, dtype=self.dtype)
+        x[seed] = 1.0
+        for _ in range(max_iter):
+            xn = self.PT @ x
+            if d.size:
+                xn[seed] += x[d].sum()
+            xn *= a
+            xn[seed] += 1 - a
+            diff = xn - x
+            np.abs(diff, out=diff)
+            x = xn
+            if float(diff.sum()) < tol:
+                return x
+        raise ConvergenceError(f"personalized PageRank did not converge in {max_iter} iterations")
+
     def query_many(
         self, P: Any, *, tol: float = 1e-10, max_iter: int = 200
-    ) -> NDArray[np.float64]:
+    ) -> NDArray[Any]:
         """Personalized PageRank for ``k`` seed vectors at once (sparse x dense products).
 
         Parameters
@@ -263,8 +298,8 @@ class PPROperator:
         -------
         numpy.ndarray of float, shape (k, n)
         """
-        S = P.toarray() if sp.issparse(P) else np.array(P, dtype=np.float64)
-        S = np.atleast_2d(np.asarray(S, dtype=np.float64))
+        S = P.toarray() if sp.issparse(P) else np.array(P, dtype=self.dtype)
+        S = np.atleast_2d(np.asarray(S, dtype=self.dtype))
         if S.ndim != 2 or S.shape[1] != self.n:
             raise ValueError(f"P must have shape (k, {self.n}), got {S.shape}")
         _check_seed(S, "P")

@@ -114,7 +114,7 @@ def test_ppr_matches_networkx() -> None:
     fs = FeatureSpace(p)
     seed = p.index["city:a0"]
     x = fs.ppr(np.array([seed]))[0]
-    A = fs.ppr_PT.T.tocsr()  # P = D^-1 A: same walk as networkx on the weighted graph
+    A = fs.ppr_op.PT.T.tocsr()  # P = D^-1 A: same walk as networkx on the weighted graph
     G = nx.from_scipy_sparse_array(A, create_using=nx.DiGraph)
     ref = nx.pagerank(G, alpha=0.5, personalization={seed: 1.0}, tol=1e-12)
     assert np.allclose(x, [ref[i] for i in range(p.n)], atol=1e-4)
