@@ -16,7 +16,7 @@ import click
 
 from graph_schema.errors import MatchmakingError
 from graph_schema.interchange import export_dataset, import_dataset
-from graph_schema.store import DEFAULT_STORE_URL, GraphStore, open_store, parse_store_url
+from graph_schema.store import DEFAULT_STORE_URL, GraphStore, open_store
 
 
 class Context:
@@ -28,7 +28,6 @@ class Context:
 
     def store(self) -> GraphStore:
         if self._store is None:
-            parse_store_url(self.store_url)
             self._store = open_store(self.store_url)
         return self._store
 
@@ -63,7 +62,7 @@ def init(c: Context) -> None:
     """Create the schema (constraints, indexes) and the built-in reference nodes."""
     store = c.store()
     store.init()
-    click.echo(f"initialised {_safe_url(store.url)}")
+    click.echo(f"initialised {store.url}")
 
 
 class _Progress:
@@ -151,7 +150,7 @@ def stats(c: Context, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({"nodes": counts.nodes, "relationships": counts.rels}, indent=2))
         return
-    click.echo(f"store: {_safe_url(c.store().url)}")
+    click.echo(f"store: {c.store().url}")
     for title, table in (("nodes", counts.nodes), ("relationships", counts.rels)):
         click.echo(f"{title} ({sum(table.values()):,})")
         for key, n in sorted(table.items()):
@@ -173,27 +172,14 @@ def demo_data(out: Path, scale: str, seed: int, compress: bool) -> None:
     click.echo(f"wrote the {scale} demo ecosystem (seed {seed}) to {out}: {total:,} records")
 
 
-#: Modules that add their commands to the group (each exposes ``commands``).
-COMMAND_MODULES = ("matchmaking.cli_recommend", "matchmaking.cli_serve", "matchmaking.cli_evaluate")
-
-
 def _register_commands() -> None:
-    import importlib
+    """Add the commands defined in the other CLI modules (they import this one, so this
+    runs at call time, not at import)."""
+    from matchmaking import cli_evaluate, cli_recommend, cli_serve
 
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
-            continue
+    for module in (cli_recommend, cli_serve, cli_evaluate):
         for command in module.commands:
             cli.add_command(command)
-
-
-def _safe_url(url: str) -> str:
-    """A store URL without anything secret in it (credentials never are in it anyway)."""
-    return url.split("@")[-1] if "@" in url else url
 
 
 def main(argv: list[str] | None = None) -> None:
