@@ -8,7 +8,10 @@ import importlib
 import pytest
 
 MODULES = [
-    "scoring.proximity",
+    "scoring.pagerank",
+    "scoring.metapath",
+    "scoring.sparse",
+    "matchmaking.kinds",
     "scoring.similarity",
     "scoring.combiner",
     "scoring.diversity",
