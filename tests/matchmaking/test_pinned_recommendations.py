@@ -30,7 +30,8 @@ from graph_schema.interchange import import_dataset
 from graph_schema.schema import Label
 from graph_schema.sqlite_store import SQLiteStore
 from matchmaking.demo import write_dataset
-from matchmaking.engine import Engine, Filters, Recommendation
+from matchmaking.engine import Engine, Recommendation
+from matchmaking.filtering import Filters, RecommendOptions
 
 FIXTURE = Path(__file__).with_name("pinned_recommendations.json")
 SCALE, SEED = "small", 42
@@ -73,7 +74,8 @@ def _subjects(store: SQLiteStore, label: Label) -> list[str]:
 def _run(engine: Engine, kind: str, subject: str, opts: dict[str, Any]) -> list[Recommendation]:
     opts = dict(opts)
     filters = Filters(**opts.pop("filters")) if "filters" in opts else None
-    return engine.recommend(kind, subject, k=10, filters=filters, **opts)
+    return engine.recommend(kind, subject, k=10, filters=filters,
+                            options=RecommendOptions(**opts))
 
 
 def _as_json(recs: list[Recommendation]) -> list[dict[str, Any]]:
