@@ -232,9 +232,10 @@ class Engine:
     # ------------------------------------------------------------------ recommend
 
     @overload
-    def recommend(self, kind: Kind | str, subject: str, *, k: int = 10,
-                  filters: Filters | None = None, options: RecommendOptions | None = None,
-                  candidates: Sequence[str] | None = None) -> list[Recommendation]: ...
+    def recommend(  # type: ignore[overload-overlap]  # a str is also a Sequence[str]
+            self, kind: Kind | str, subject: str, *, k: int = 10,
+            filters: Filters | None = None, options: RecommendOptions | None = None,
+            candidates: Sequence[str] | None = None) -> list[Recommendation]: ...
 
     @overload
     def recommend(self, kind: Kind | str, subject: Sequence[str], *, k: int = 10,

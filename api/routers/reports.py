@@ -12,13 +12,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from matchmaking import reports as report_mod
+from matchmaking.kinds import CityKind
 
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep, StoreDep
@@ -58,7 +59,7 @@ class MeetingPublic(BaseModel):
     city: str = Field(description="city id")
     city_name: str
     city_country: str | None = None
-    kind: Literal["solutions", "providers", "peers", "experts"]
+    kind: CityKind
     rank: int = Field(description="rank of the candidate among this city's matches (1 = best)")
     candidate: str = Field(description="candidate id")
     candidate_label: str
@@ -84,7 +85,7 @@ def meetings_report(
     principal: StaffDep,
     store: StoreDep,
     engine: EngineDep,
-    kind: Literal["solutions", "providers", "peers", "experts"] = "experts",
+    kind: CityKind = CityKind.EXPERTS,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$",
                                          description="ISO 3166-1 alpha-2 code of the cities")
                        ] = None,

@@ -48,8 +48,8 @@ if TYPE_CHECKING:
     from matchmaking.features import FeatureSpace
     from matchmaking.projection import Projection
 
-__all__ = ["KINDS", "End", "Kind", "KindSpec", "LinkRule", "TrainingSpec", "kind_of",
-           "kinds_for"]
+__all__ = ["KINDS", "CityKind", "End", "Kind", "KindSpec", "LinkRule", "TrainingSpec",
+           "kind_of", "kinds_for"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -240,3 +240,17 @@ KINDS: Mapping[Kind, KindSpec] = {
         (solutions.SPEC, providers.SPEC, peers.SPEC, members.EXPERTS, members.OPPORTUNITIES,
          leads.SPEC), key=lambda s: list(Kind).index(s.kind))
 }
+
+
+class CityKind(StrEnum):
+    """The kinds whose subject is a city (``kinds_for(Label.CITY)``, checked at import): the
+    type of ``/cities/{id}/recommendations/{kind}`` and of the meetings report."""
+
+    SOLUTIONS = Kind.SOLUTIONS.value
+    PROVIDERS = Kind.PROVIDERS.value
+    PEERS = Kind.PEERS.value
+    EXPERTS = Kind.EXPERTS.value
+
+
+if [k.value for k in CityKind] != [k.value for k in kinds_for(Label.CITY)]:  # pragma: no cover
+    raise ImportError("CityKind is out of step with the kinds registry")

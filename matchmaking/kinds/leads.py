@@ -116,7 +116,7 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
             "contacts": contacts, **ex.located_builders(PROVIDER, CITY)}
 
 
-SPEC = KindSpec(
+SPEC: KindSpec = KindSpec(
     kind=Kind.LEADS,
     subject=PROVIDER,
     candidate=CITY,

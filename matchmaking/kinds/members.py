@@ -164,7 +164,7 @@ _DEFAULTS = {"need": 0.4, "advised_similar": 0.15, "language": 0.1, "geo": 0.05,
 #: candidates badly. Both kinds learn from hard negatives only (what serving has to re-order);
 #: opportunities also from more subjects. When no feature orders the hard negatives below the
 #: positives, the kind keeps its default weights (e.g. experts on the demo data).
-EXPERTS = KindSpec(
+EXPERTS: KindSpec = KindSpec(
     kind=Kind.EXPERTS,
     subject=CITY,
     candidate=MEMBER,
@@ -178,7 +178,7 @@ EXPERTS = KindSpec(
     training=TrainingSpec(hard_share=1.0),
     reverse=Kind.OPPORTUNITIES,
 )
-OPPORTUNITIES = KindSpec(
+OPPORTUNITIES: KindSpec = KindSpec(
     kind=Kind.OPPORTUNITIES,
     subject=MEMBER,
     candidate=CITY,

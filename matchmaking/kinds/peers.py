@@ -94,7 +94,7 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
             "size": size, "ppr": partners, **ex.located_builders(CITY, CITY)}
 
 
-SPEC = KindSpec(
+SPEC: KindSpec = KindSpec(
     kind=Kind.PEERS,
     subject=CITY,
     candidate=CITY,

@@ -120,7 +120,7 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
             "contacts": contacts, "ppr": offers, **ex.located_builders(CITY, PROVIDER)}
 
 
-SPEC = KindSpec(
+SPEC: KindSpec = KindSpec(
     kind=Kind.PROVIDERS,
     subject=CITY,
     candidate=PROVIDER,

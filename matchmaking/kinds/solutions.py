@@ -151,7 +151,7 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
             "text": ex.text_builder(CITY, SOLUTION), "ppr": provider}
 
 
-SPEC = KindSpec(
+SPEC: KindSpec = KindSpec(
     kind=Kind.SOLUTIONS,
     subject=CITY,
     candidate=SOLUTION,
