@@ -255,7 +255,7 @@ class Engine:
         Parameters
         ----------
         kind : Kind or str
-            What to recommend, e.g. ``Kind.SOLUTIONS`` or ``"solutions"``.
+            What to recommend, e.g. ``Kind.SOLUTIONS`` (or its value, a plain string).
         subject : str or sequence of str
             The id of the subject (a City for solutions, providers, peers and experts, a
             Member for opportunities, a Provider for leads), or several ids.
@@ -288,26 +288,29 @@ class Engine:
 
         Examples
         --------
+        >>> import tempfile
         >>> from graph_schema.sqlite_store import SQLiteStore
         >>> from graph_schema.schema import Label, Node, Rel, RelType
-        >>> store = SQLiteStore(":memory:"); store.init()
-        >>> store.upsert_nodes([
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = SQLiteStore(f"{folder.name}/doc.db"); store.init()
+        >>> store.write(nodes=[
         ...     Node("topic:air", Label.TOPIC, {"name": "Air quality"}),
         ...     Node("city:a", Label.CITY, {"name": "Aarhus", "country": "DK"}),
         ...     Node("city:b", Label.CITY, {"name": "Bergen", "country": "NO"}),
         ...     Node("sol:s", Label.SOLUTION, {"name": "Air sensors", "category": "environment"}),
-        ...     Node("sol:t", Label.SOLUTION, {"name": "Tram", "category": "mobility"})])
-        >>> store.upsert_rels([Rel(RelType.NEEDS, "city:a", "topic:air"),
-        ...                    Rel(RelType.COVERS, "sol:s", "topic:air"),
-        ...                    Rel(RelType.IMPLEMENTED, "city:b", "sol:s")])
+        ...     Node("sol:t", Label.SOLUTION, {"name": "Tram", "category": "mobility"})],
+        ...     rels=[Rel(RelType.NEEDS, "city:a", "topic:air"),
+        ...           Rel(RelType.COVERS, "sol:s", "topic:air"),
+        ...           Rel(RelType.IMPLEMENTED, "city:b", "sol:s")])
         >>> engine = Engine(store, background=False)
-        >>> [r.id for r in engine.recommend("solutions", "city:a", k=1)]
+        >>> [r.id for r in engine.recommend(Kind.SOLUTIONS, "city:a", k=1)]
         ['sol:s']
         >>> engine.recommend(Kind.SOLUTIONS, "city:a", k=1)[0].reasons[0]
         'Covers your needs "Air quality"'
-        >>> batch = engine.recommend("solutions", ["city:a", "city:zz"], k=1)
+        >>> batch = engine.recommend(Kind.SOLUTIONS, ["city:a", "city:zz"], k=1)
         >>> list(batch.results), list(batch.errors)
         (['city:a'], ['city:zz'])
+        >>> store.close(); folder.cleanup()
         """
         kind = kind_of(kind) if isinstance(kind, str) else kind
         self._check_args(kind, k, filters)

@@ -12,6 +12,7 @@ MODULES = [
     "scoring.metapath",
     "scoring.sparse",
     "matchmaking.kinds",
+    "matchmaking.engine",
     "scoring.similarity",
     "scoring.combiner",
     "scoring.diversity",
