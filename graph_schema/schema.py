@@ -150,11 +150,17 @@ def _check_languages(values: list[str]) -> list[str]:
     return values
 
 
-class _Props(BaseModel):
+class Props(BaseModel):
+    """Base of every property model: strict types, frozen, unknown properties kept.
+
+    Subclass it to describe the properties of a label or a relationship type; see
+    :data:`NODE_PROPS` and :data:`REL_PROPS`.
+    """
+
     model_config = ConfigDict(extra="allow", strict=True, frozen=True)
 
 
-class _Located(_Props):
+class _Located(Props):
     @field_validator("country", check_fields=False)
     @classmethod
     def _country(cls, v: str | None) -> str | None:
@@ -224,7 +230,7 @@ class ProviderProps(_Located):
     website: str | None = None
 
 
-class SolutionProps(_Props):
+class SolutionProps(Props):
     name: NonEmpty
     category: Annotated[SolutionCategory, Field(strict=False)]
     description: str | None = None
@@ -242,12 +248,12 @@ class MemberProps(_Located):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
 
 
-class TopicProps(_Props):
+class TopicProps(Props):
     name: NonEmpty
     description: str | None = None
 
 
-class KPIProps(_Props):
+class KPIProps(Props):
     name: NonEmpty
     unit: str | None = None
     dimension: str | None = None
@@ -255,42 +261,42 @@ class KPIProps(_Props):
     description: str | None = None
 
 
-class ReferenceProps(_Props):
+class ReferenceProps(Props):
     """SDG and Country nodes: the engine supplies the properties; a dataset may add more."""
 
 
-class ImplementedProps(_Props):
+class ImplementedProps(Props):
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
     rating: Annotated[float, Field(ge=1, le=5)] | None = None
     provider: Annotated[str, Field(pattern=ID_PATTERN.pattern)] | None = None
 
 
-class PrioritizesProps(_Props):
+class PrioritizesProps(Props):
     weight: Unit | None = None
 
 
-class NeedsProps(_Props):
+class NeedsProps(Props):
     urgency: Unit | None = None
 
 
-class ExpertInProps(_Props):
+class ExpertInProps(Props):
     level: Level | None = None
 
 
-class WorksForProps(_Props):
+class WorksForProps(Props):
     role: str | None = None
 
 
-class AdvisedProps(_Props):
+class AdvisedProps(Props):
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
 
 
-class MeasuresProps(_Props):
+class MeasuresProps(Props):
     value: float
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
 
 
-class FeedbackProps(_Props):
+class FeedbackProps(Props):
     #: a recommendation kind (``matchmaking.kinds.Kind``; the service that writes feedback
     #: checks it, since this lowest layer does not know the engine's kinds)
     kind: Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")]
@@ -299,7 +305,7 @@ class FeedbackProps(_Props):
     at: str | None = None
 
 
-NODE_PROPS: dict[Label, type[_Props]] = {
+NODE_PROPS: dict[Label, type[Props]] = {
     Label.CITY: CityProps,
     Label.PROVIDER: ProviderProps,
     Label.SOLUTION: SolutionProps,
@@ -311,7 +317,7 @@ NODE_PROPS: dict[Label, type[_Props]] = {
     Label.API_KEY: ReferenceProps,
 }
 
-REL_PROPS: dict[RelType, type[_Props]] = {
+REL_PROPS: dict[RelType, type[Props]] = {
     RelType.IMPLEMENTED: ImplementedProps,
     RelType.PRIORITIZES: PrioritizesProps,
     RelType.NEEDS: NeedsProps,
@@ -392,7 +398,7 @@ def _format_validation_error(err: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def validate_props(model: type[_Props], props: dict[str, Any]) -> dict[str, Any]:
+def validate_props(model: type[Props], props: dict[str, Any]) -> dict[str, Any]:
     check_property_values(props)
     try:
         model.model_validate(props)
@@ -481,7 +487,7 @@ def rel_from_json(obj: Any) -> Rel:
     props = {k: v for k, v in obj.items() if k not in ("type", "from", "to")}
     model = REL_PROPS.get(rel_type)
     if model is not None or props:
-        validate_props(model or _Props, props)
+        validate_props(model or Props, props)
     return Rel(rel_type, src, dst, props)
 
 

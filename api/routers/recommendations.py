@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from graph_schema.errors import InvalidInput, NotFound
 from graph_schema.schema import Label, ProviderKind, SolutionCategory
+from matchmaking.engine import Engine
 from matchmaking.filtering import Filters, RecommendOptions
 from matchmaking.service import Service
 
@@ -78,7 +79,8 @@ router = APIRouter(tags=["recommendations"],
 
 
 def _recommend(
-    engine: Any, service: Service, label: Label, subject: str, kind: str, rq: RecommendationQuery
+    engine: Engine, service: Service, label: Label, subject: str, kind: str,
+    rq: RecommendationQuery,
 ) -> RecommendationsPublic:
     filters = Filters(**{k: v for k, v in rq.filters.items() if v is not None})
     options = RecommendOptions(**rq.options)
