@@ -340,14 +340,17 @@ class FeatureSpace:
         """Personalized PageRank from each global row in ``seeds``: shape (len(seeds), n).
 
         Power iteration in float32 until the L1 change is below ``PPR_TOL`` (with
-        ``alpha = 0.5`` that takes about 14 iterations; the error is then below 1e-4).
+        ``alpha = 0.5`` that takes about 14 iterations; the error is then below 1e-4), within
+        :func:`scoring.pagerank.iteration_budget`; a float32 stall continues in float64, and
+        a walk that still misses ``PPR_TOL`` returns its best iterate with a logged warning
+        (never an exception on the request path).
         """
         op = self.ppr_op
         if len(seeds) == 1:
-            return op.query_seed(int(seeds[0]), tol=PPR_TOL, max_iter=60)[None, :]
+            return op.query_seed(int(seeds[0]), tol=PPR_TOL)[None, :]
         seed = np.zeros((len(seeds), op.n), dtype=np.float32)
         seed[np.arange(len(seeds)), np.asarray(seeds)] = 1.0
-        return op.query_many(seed, tol=PPR_TOL, max_iter=60)
+        return op.query_many(seed, tol=PPR_TOL)
 
     def ppr_block(self, s_lab: Label, c_lab: Label, Sx: IntArray, Cx: IntArray) -> FloatArray:
         """PPR mass of each candidate, scaled by the best candidate of its label per subject.

@@ -9,7 +9,9 @@ are its one-call forms, cross-tested against ``networkx.pagerank``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -21,14 +23,80 @@ from scoring.sparse import as_csr
 __all__ = [
     "ConvergenceError",
     "PPROperator",
+    "iteration_budget",
     "personalized_pagerank",
     "personalized_pagerank_many",
     "transition_matrix",
 ]
 
 
+logger = logging.getLogger(__name__)
+
+#: Iterations added to :func:`iteration_budget`'s exact-arithmetic count (rounding slack).
+BUDGET_MARGIN = 10
+
+
 class ConvergenceError(RuntimeError):
     """The power iteration did not reach ``tol`` within ``max_iter`` iterations."""
+
+
+def iteration_budget(alpha: float, tol: float, *, margin: int = BUDGET_MARGIN) -> int:
+    """Power iterations after which the L1 change is below ``tol`` in exact arithmetic.
+
+    Each step contracts the L1 change by ``alpha`` and the first change is at most
+    ``2 * alpha``, so ``k`` steps reach ``tol`` once ``2 * alpha**k < tol``, i.e.
+    ``k = ceil(log(tol / 2) / log(alpha))``; ``margin`` more steps absorb rounding.
+
+    Parameters
+    ----------
+    alpha : float
+        Damping factor, ``0 <= alpha < 1``.
+    tol : float
+        Target L1 change between two iterates, ``> 0``.
+    margin : int, default 10
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> iteration_budget(0.5, 1e-4), iteration_budget(0.85, 1e-10)
+    (25, 156)
+    """
+    if not 0.0 <= alpha < 1.0:
+        raise ValueError(f"alpha must be in [0, 1), got {alpha}")
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0, got {tol}")
+    if alpha == 0.0 or tol >= 2.0:
+        return 1 + margin
+    return max(1, math.ceil(math.log(tol / 2.0) / math.log(alpha))) + margin
+
+
+def _iterate(
+    step: Callable[[Any], Any], x: Any, tol: float, max_iter: int,
+    change: Callable[[Any, Any], float],
+) -> tuple[Any, float, bool]:
+    """Run ``x <- step(x)`` until ``change(new, old) < tol``: ``(iterate, its change,
+    converged)``; without convergence the iterate with the smallest change is returned."""
+    best, best_err = x, math.inf
+    for _ in range(max_iter):
+        xn = step(x)
+        err = change(xn, x)
+        x = xn
+        if err < best_err:
+            best, best_err = xn, err
+        if err < tol:
+            return xn, err, True
+    return best, best_err, False
+
+
+def _l1(a: Any, b: Any) -> float:
+    return float(np.abs(a - b).sum())
+
+
+def _l1_cols(a: Any, b: Any) -> float:
+    return float(np.abs(a - b).sum(axis=0).max()) if a.size else 0.0
 
 
 def _personalization_vector(personalization: Any, n: int) -> NDArray[np.float64]:
@@ -124,7 +192,11 @@ class PPROperator:
     (absolute). networkx stops at ``n * tol`` instead, so its default ``tol=1e-6`` is much looser
     on big graphs; pass ``tol=1e-10 / n`` to networkx for a like-for-like comparison.
     The L1 distance to the exact answer after stopping is at most
-    ``tol * alpha / (1 - alpha)``.
+    ``tol * alpha / (1 - alpha)``. The default iteration cap is :func:`iteration_budget`
+    (enough in exact arithmetic). A float32 operator whose iteration stalls above ``tol``
+    (rounding noise, e.g. around a hub holding most links) continues in float64; if ``tol``
+    is still not reached, the queries return the best iterate and log a warning, or raise
+    :class:`ConvergenceError` with ``strict=True``.
 
     Examples
     --------
@@ -161,10 +233,11 @@ class PPROperator:
         self.dangling = dangling
         self._dangling_idx = np.flatnonzero(dangling)
         self._out_nnz = np.diff(P.indptr)
+        self._PT64: sp.csr_array | None = None
 
     def query(
         self, personalization: ArrayLike | Mapping[int, float], *, tol: float = 1e-10,
-        max_iter: int = 200,
+        max_iter: int | None = None, strict: bool = False,
     ) -> NDArray[np.float64]:
         """Personalized PageRank for one seed vector.
 
@@ -174,7 +247,11 @@ class PPROperator:
             Non-negative seed weights (normalised to sum 1 internally).
         tol : float, default 1e-10
             Stop when the L1 change between iterates is below ``tol``.
-        max_iter : int, default 200
+        max_iter : int, optional
+            Iteration cap; default :func:`iteration_budget` of ``alpha`` and ``tol``.
+        strict : bool, default False
+            Raise :class:`ConvergenceError` instead of returning the best iterate (with a
+            logged warning) when ``tol`` is not reached.
 
         Returns
         -------
@@ -184,53 +261,58 @@ class PPROperator:
         Raises
         ------
         ConvergenceError
-            If ``tol`` is not reached within ``max_iter`` iterations.
+            With ``strict=True``, if ``tol`` is not reached within ``max_iter`` iterations.
         """
         p = _personalization_vector(personalization, self.n)
-        a, PT, d = self.alpha, self.PT, self._dangling_idx
+        a, d = self.alpha, self._dangling_idx
         teleport = (1.0 - a) * p
-        x = p
-        for _ in range(max_iter):
-            xn = PT @ x
+
+        def step(x: NDArray[np.float64]) -> NDArray[np.float64]:
+            xn = np.asarray(self._pt64 @ x)
             if d.size:
                 xn += x[d].sum() * p
             xn *= a
             xn += teleport
-            err = float(np.abs(xn - x).sum())
-            x = xn
-            if err < tol:
-                return x
-        raise ConvergenceError(f"personalized PageRank did not converge in {max_iter} iterations")
+            return xn
+
+        budget = self._budget(tol, max_iter)
+        x, err, ok = _iterate(step, p, tol, budget, _l1)
+        if not ok:
+            self._stalled(err, tol, budget, strict)
+        return np.asarray(x)
 
     def query_seed(
-        self, seed: int, *, tol: float = 1e-10, max_iter: int = 200
+        self, seed: int, *, tol: float = 1e-10, max_iter: int | None = None,
+        strict: bool = False,
     ) -> NDArray[Any]:
         """:meth:`query` for a single seed node, in the operator's ``dtype``.
 
         The teleport touches one entry only, so each step is one sparse mat-vec plus a few
-        scalar updates: the fast path for one request.
+        scalar updates: the fast path for one request. If a float32 iteration stalls above
+        ``tol`` (rounding noise), it continues in float64 from its best iterate.
         """
         if not 0 <= seed < self.n:
             raise IndexError(f"seed {seed} out of range for {self.n} nodes")
-        a = self.dtype.type(self.alpha)
         d = self._dangling_idx
-        x = np.zeros(self.n, dtype=self.dtype)
-        x[seed] = 1.0
-        for _ in range(max_iter):
-            xn = self.PT @ x
-            if d.size:
-                xn[seed] += x[d].sum()
-            xn *= a
-            xn[seed] += 1 - a
-            diff = xn - x
-            np.abs(diff, out=diff)
-            x = xn
-            if float(diff.sum()) < tol:
-                return x
-        raise ConvergenceError(f"personalized PageRank did not converge in {max_iter} iterations")
+
+        def stepper(PT: Any, dtype: np.dtype[Any]) -> Callable[[Any], Any]:
+            a = dtype.type(self.alpha)
+
+            def step(x: Any) -> Any:
+                xn = PT @ x
+                if d.size:
+                    xn[seed] += x[d].sum()
+                xn *= a
+                xn[seed] += 1 - a
+                return xn
+            return step
+
+        x0 = np.zeros(self.n, dtype=self.dtype)
+        x0[seed] = 1.0
+        return self._solve(stepper, x0, tol, max_iter, strict, _l1)
 
     def query_many(
-        self, P: Any, *, tol: float = 1e-10, max_iter: int = 200
+        self, P: Any, *, tol: float = 1e-10, max_iter: int | None = None, strict: bool = False
     ) -> NDArray[Any]:
         """Personalized PageRank for ``k`` seed vectors at once (sparse x dense products).
 
@@ -238,8 +320,9 @@ class PPROperator:
         ----------
         P : array or sparse matrix, shape (k, n)
             One non-negative seed vector per row (each normalised to sum 1).
-        tol, max_iter
-            As in :meth:`query`; every row must reach ``tol``.
+        tol, max_iter, strict
+            As in :meth:`query`; every row must reach ``tol``. A float32 operator that
+            stalls continues in float64, as in :meth:`query_seed`.
 
         Returns
         -------
@@ -251,20 +334,64 @@ class PPROperator:
             raise ValueError(f"P must have shape (k, {self.n}), got {S.shape}")
         _check_seed(S, "P")
         Pm = np.ascontiguousarray((S / S.sum(axis=1, keepdims=True)).T)  # (n, k)
-        a, PT, d = self.alpha, self.PT, self._dangling_idx
-        teleport = (1.0 - a) * Pm
-        X = Pm
-        for _ in range(max_iter):
-            Xn = np.asarray(PT @ X)
-            if d.size:
-                Xn += Pm * X[d].sum(axis=0)
-            Xn *= a
-            Xn += teleport
-            err = float(np.abs(Xn - X).sum(axis=0).max()) if Xn.size else 0.0
-            X = Xn
-            if err < tol:
-                return np.ascontiguousarray(X.T)
-        raise ConvergenceError(f"personalized PageRank did not converge in {max_iter} iterations")
+        d = self._dangling_idx
+
+        def stepper(PT: Any, dtype: np.dtype[Any]) -> Callable[[Any], Any]:
+            a = dtype.type(self.alpha)
+            seeds = Pm.astype(dtype, copy=False)
+            teleport = (1 - a) * seeds
+
+            def step(X: Any) -> Any:
+                Xn = np.asarray(PT @ X)
+                if d.size:
+                    Xn += seeds * X[d].sum(axis=0)
+                Xn *= a
+                Xn += teleport
+                return Xn
+            return step
+
+        X = self._solve(stepper, Pm, tol, max_iter, strict, _l1_cols)
+        return np.ascontiguousarray(X.T)
+
+    # ------------------------------------------------------------------ convergence
+
+    @property
+    def _pt64(self) -> sp.csr_array:
+        """``P.T`` in float64 (built on first use when the operator is float32)."""
+        if self.PT.dtype == np.float64:
+            return self.PT
+        if self._PT64 is None:
+            self._PT64 = sp.csr_array(self.P.T, dtype=np.float64)
+        return self._PT64
+
+    def _budget(self, tol: float, max_iter: int | None) -> int:
+        return iteration_budget(self.alpha, tol) if max_iter is None else int(max_iter)
+
+    def _solve(
+        self, stepper: Callable[[Any, np.dtype[Any]], Callable[[Any], Any]], x0: Any,
+        tol: float, max_iter: int | None, strict: bool, change: Callable[[Any, Any], float],
+    ) -> Any:
+        """Iterate in the operator's dtype; on a float32 stall continue in float64 from the
+        best iterate; then return the best iterate (warning) or raise (``strict``)."""
+        budget = self._budget(tol, max_iter)
+        x, err, ok = _iterate(stepper(self.PT, self.dtype), x0, tol, budget, change)
+        if not ok and self.dtype != np.float64:
+            logger.debug("float32 PageRank stalled at an L1 change of %.3g (tol %g); "
+                         "continuing in float64", err, tol)
+            f64 = np.dtype(np.float64)
+            x64, err, ok = _iterate(stepper(self._pt64, f64), np.asarray(x, dtype=f64), tol,
+                                    budget, change)
+            x = x64.astype(self.dtype)
+        if not ok:
+            self._stalled(err, tol, budget, strict)
+        return x
+
+    def _stalled(self, err: float, tol: float, budget: int, strict: bool) -> None:
+        msg = (f"personalized PageRank did not converge in {budget} iterations (L1 change "
+               f"{err:.3g} > tol {tol:g}, alpha {self.alpha:g}, {self.n} nodes)")
+        if strict:
+            raise ConvergenceError(msg)
+        logger.warning("%s; using the best iterate", msg)
 
     def push(
         self, personalization: ArrayLike | Mapping[int, float], *, eps: float = 1e-6,
@@ -324,7 +451,8 @@ def personalized_pagerank(
     *,
     alpha: float = 0.85,
     tol: float = 1e-10,
-    max_iter: int = 200,
+    max_iter: int | None = None,
+    strict: bool = True,
 ) -> NDArray[np.float64]:
     """Personalized PageRank by power iteration on a sparse weighted digraph.
 
@@ -344,7 +472,11 @@ def personalized_pagerank(
     alpha : float, default 0.85
     tol : float, default 1e-10
         Absolute L1 change between iterates at which to stop (networkx uses ``n * tol``).
-    max_iter : int, default 200
+    max_iter : int, optional
+        Iteration cap; default :func:`iteration_budget` of ``alpha`` and ``tol``.
+    strict : bool, default True
+        Raise :class:`ConvergenceError` when ``tol`` is not reached (this reference form is
+        strict; :class:`PPROperator` returns the best iterate with a warning by default).
 
     Returns
     -------
@@ -365,7 +497,8 @@ def personalized_pagerank(
     >>> bool(np.allclose(x, [ref[i] for i in range(5)], atol=1e-9))
     True
     """
-    return PPROperator(A, alpha).query(personalization, tol=tol, max_iter=max_iter)
+    return PPROperator(A, alpha).query(personalization, tol=tol, max_iter=max_iter,
+                                       strict=strict)
 
 
 def personalized_pagerank_many(
@@ -374,7 +507,8 @@ def personalized_pagerank_many(
     *,
     alpha: float = 0.85,
     tol: float = 1e-10,
-    max_iter: int = 200,
+    max_iter: int | None = None,
+    strict: bool = True,
 ) -> NDArray[np.float64]:
     """Personalized PageRank for ``k`` seed vectors solved together.
 
@@ -386,7 +520,7 @@ def personalized_pagerank_many(
     A : sparse matrix or array, shape (n, n)
     P : array or sparse matrix, shape (k, n)
         One seed vector per row.
-    alpha, tol, max_iter
+    alpha, tol, max_iter, strict
         As in :func:`personalized_pagerank`.
 
     Returns
@@ -403,4 +537,4 @@ def personalized_pagerank_many(
     >>> bool(np.allclose(X[0], X[1][::-1])), X.sum(axis=1).round(8).tolist()
     (True, [1.0, 1.0])
     """
-    return PPROperator(A, alpha).query_many(P, tol=tol, max_iter=max_iter)
+    return PPROperator(A, alpha).query_many(P, tol=tol, max_iter=max_iter, strict=strict)
