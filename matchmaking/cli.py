@@ -1,12 +1,15 @@
 """The ``matchmaking`` command line.
 
 User errors (bad input, unknown ids, a store that is down) print one line on stderr and exit
-with status 2; they never print a traceback.
+with status 2; they never print a traceback. Any other failure (a bug or an engine failure)
+prints one line naming the command and the error and exits with status 1; set
+``MATCHMAKING_DEBUG=1`` to see its traceback instead.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -201,6 +204,14 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted: every finished batch is saved; run the command again", err=True)
         sys.exit(130)
+    except Exception as e:  # an engine failure or a bug: one line, never a traceback
+        if os.environ.get("MATCHMAKING_DEBUG"):
+            raise
+        args = sys.argv[1:] if argv is None else argv
+        command = next((a for a in args if a in cli.commands), "matchmaking")
+        click.echo(f"error: {command} failed: {type(e).__name__}: {' '.join(str(e).split())} "
+                   "(set MATCHMAKING_DEBUG=1 for the traceback)", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,14 @@ plus accepted feedback. Training never scores a link that is still in the graph:
    features) *pairwise*: each sample is the feature difference of a hidden positive and a
    negative of the same subject (up to ``max_pairs`` per subject, both signs), so the model
    learns to order one subject's candidates, which is what serving does; a feature that is
-   constant for a subject (its own activity) cannot buy weight. Below ``min_positives``
-   hidden positives it falls back to the kind's ``default_weights``.
+   constant for a subject (its own activity) cannot buy weight.
+
+A fit that cannot learn falls back to the kind's documented ``default_weights``
+(:attr:`matchmaking.kinds.KindSpec.default_weights`) and says why, in
+:attr:`KindModel.fallback` and in a log line (logger ``matchmaking.training``): fewer than
+``min_positives`` training positives or usable hidden positives, fewer than 3 candidates,
+features that are constant over every sample, a ranker that cannot fit, or no feature with a
+positive weight. ``matchmaking evaluate`` prints which combiner each kind used.
 
 The learned weights are turned back into weights on the raw features (``coef_ / scale_``,
 normalised to sum 1) and mixed with the defaults (``PRIOR_SHARE``), so that a score is
@@ -25,6 +31,7 @@ normalised to sum 1) and mixed with the defaults (``PRIOR_SHARE``), so that a sc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -36,6 +43,7 @@ from matchmaking.kinds import KINDS, Kind
 from matchmaking.projection import FloatArray, IntArray, Projection
 from scoring import HybridRanker
 
+logger = logging.getLogger(__name__)
 Edge = tuple[RelType, int, int]
 #: Share of the default weights mixed into learned ones: keeps every signal alive (and
 #: explainable) when the history happens to favour one feature, e.g. geography for partners.
@@ -53,13 +61,28 @@ class KindModel:
     n_positives: int = 0
     n_samples: int = 0
     info: dict[str, float] = field(default_factory=dict)
+    #: Why the default weights are used ("" when learned, or when never fitted).
+    fallback: str = ""
+
+    @property
+    def combiner(self) -> str:
+        """One line saying how the weights were obtained, e.g. for ``evaluate``."""
+        if self.learned:
+            return (f"learned pairwise logistic weights ({self.n_positives} positives, "
+                    f"{self.n_samples} samples)")
+        return "default weights" + (f" (fallback: {self.fallback})" if self.fallback else "")
 
 
-def default_model(kind: Kind) -> KindModel:
-    """The kind's default weights, normalised to sum 1."""
+def default_model(kind: Kind, fallback: str = "") -> KindModel:
+    """The kind's default weights, normalised to sum 1; ``fallback`` says why a fit used
+    them (logged as a warning when given)."""
     w = KINDS[kind].default_weights
     total = sum(w.values())
-    return KindModel(kind, {k: v / total for k, v in w.items()}, learned=False)
+    if fallback:
+        logger.warning("%s: cannot learn weights (%s); using the default weights", kind.value,
+                       fallback)
+    return KindModel(kind, {k: v / total for k, v in w.items()}, learned=False,
+                     fallback=fallback)
 
 
 def positive_pairs(proj: Projection, kind: Kind) -> dict[tuple[int, int], list[Edge]]:
@@ -117,8 +140,11 @@ def fit_kind(
     for s, c in sorted(pairs):
         by_subject.setdefault(s, []).append(c)
     cands = candidate_rows(proj, kind)
-    if len(pairs) < min_positives or cands.size < 3:
-        return default_model(kind)
+    if len(pairs) < min_positives:
+        return default_model(kind, f"{len(pairs)} training positives, fewer than "
+                                   f"min_positives={min_positives}")
+    if cands.size < 3:
+        return default_model(kind, f"only {cands.size} candidates")
     rng = np.random.default_rng(random_state)
     subjects = np.array(sorted(by_subject), dtype=np.int64)
     if subjects.size > draw.max_subjects:
@@ -151,19 +177,37 @@ def fit_kind(
                 y_rows.append(sample[1])
                 n_pos += sample[2]
     if not X_rows or n_pos < min_positives:
-        return default_model(kind)
+        return default_model(kind, f"{n_pos} usable hidden positives, fewer than "
+                                   f"min_positives={min_positives}")
     Xa = np.vstack(X_rows)
     ya = np.concatenate(y_rows).astype(int)
-    ranker = HybridRanker(min_positives=min_positives, default_weights=dict(spec.default_weights),
-                          random_state=random_state).fit(Xa, ya, feature_names=names)
+    model = _fit_ranker(kind, Xa, ya, names, min_positives, random_state)
+    model.n_positives, model.n_samples = n_pos, int(ya.size)
+    return model
+
+
+def _fit_ranker(kind: Kind, Xa: FloatArray, ya: IntArray, names: list[str], min_positives: int,
+                random_state: int) -> KindModel:
+    """The learned model of one kind from its pairwise samples, or the defaults with the
+    reason why nothing could be learned."""
+    spec = KINDS[kind]
+    if not np.all(np.isfinite(Xa)):
+        return default_model(kind, "non-finite feature values in the training samples")
+    if not np.any(np.ptp(Xa, axis=0) > 0):
+        return default_model(kind, "degenerate features: every feature is constant over the "
+                                   "training samples")
+    try:
+        ranker = HybridRanker(min_positives=min_positives,
+                              default_weights=dict(spec.default_weights),
+                              random_state=random_state).fit(Xa, ya, feature_names=names)
+    except (ValueError, FloatingPointError, np.linalg.LinAlgError) as e:
+        return default_model(kind, f"the ranker could not fit: {' '.join(str(e).split())}")
     if ranker.fallback_:
-        model = default_model(kind)
-        model.n_positives, model.n_samples = n_pos, int(ya.size)
-        return model
+        return default_model(kind, "a single class or too few positive samples for the ranker")
     weights = _raw_weights(ranker, names, default_model(kind).weights)
     if weights is None:
-        return default_model(kind)
-    return KindModel(kind, weights, learned=True, n_positives=n_pos, n_samples=int(ya.size))
+        return default_model(kind, "no feature got a positive weight")
+    return KindModel(kind, weights, learned=True)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from graph_schema.interchange import iter_dataset_nodes, iter_dataset_rels
 from graph_schema.schema import Label, Rel, RelType
 from graph_schema.sqlite_store import SQLiteStore
 from graph_schema.store import GraphStore
-from matchmaking.evaluation.baselines import fit_baselines, top_k
+from matchmaking.evaluation.baselines import ALS_MISSING, als_available, fit_baselines, top_k
 from matchmaking.evaluation.split import Split, split_links
 from matchmaking.evaluation.tasks import Task, build_task, documents
 from matchmaking.kinds import KINDS, Kind, kind_of
@@ -142,6 +142,12 @@ def evaluate(
         "cold_cities": len(split.cold_cities), "k": K, "random_state": random_state,
     })
     docs = documents(nodes, split.train)
+    combiners: dict[str, str] = {}
+    result.info["combiners"] = combiners
+    als = als_available()
+    if not als:
+        result.info["notes"] = [ALS_MISSING]
+        log(f"note: {ALS_MISSING}")
     offers = _providers_of_solutions(split.train)
     with tempfile.TemporaryDirectory() as tmp:
         train_store = _train_store(split, Path(tmp))
@@ -153,11 +159,14 @@ def evaluate(
             if not task.relevant:
                 log(f"{kind}: no held-out links, skipped")
                 continue
+            combiners[kind.value] = engine.model(kind).combiner
+            log(f"{kind}: {combiners[kind.value]}")
             methods: dict[str, dict[str, list[str]]] = {ENGINE: {}}
             for subject in task.relevant:
                 recs = engine.recommend(kind, subject, k=K)
                 methods[ENGINE][subject] = [r.id for r in recs]
-            for baseline in fit_baselines(task, nodes, split.train, docs, random_state):
+            for baseline in fit_baselines(task, nodes, split.train, docs, random_state,
+                                          als=als):
                 lists = methods[baseline.name] = {}
                 for subject in task.relevant:
                     exclude = task.known_columns(subject)
@@ -200,7 +209,13 @@ def format_table(result: EvaluationResult) -> str:
         lift = result.lift(kind, slice_)
         if lift:
             lines += ["", f"hybrid vs best baseline ({lift[0]}): {lift[1]:+.1%} nDCG@10"]
+        combiners = result.info.get("combiners")
+        if isinstance(combiners, dict) and kind in combiners and slice_ == "all":
+            lines += ["", f"hybrid combiner: {combiners[kind]}"]
         lines.append("")
+    notes = result.info.get("notes")
+    if isinstance(notes, list):
+        lines += [f"note: {n}" for n in notes]
     return "\n".join(lines)
 
 

@@ -9,7 +9,8 @@ subject; ranking, exclusion of known candidates and tie-breaking are shared (see
 - ``item_knn``: item-based collaborative filtering (cosine between candidates' columns).
 - ``ppr``: personalized PageRank from the subject on the whole (unweighted, undirected)
   training graph.
-- ``als``: implicit-feedback matrix factorisation from the ``implicit`` package.
+- ``als``: implicit-feedback matrix factorisation from the ``implicit`` package (the ``eval``
+  extra; without it ``evaluate`` skips ALS with a note saying what to install).
 """
 
 from __future__ import annotations
@@ -125,14 +126,32 @@ class ALS:
         return np.asarray(self.V @ self.U[self.row_of[subject]]).ravel()
 
 
+#: Printed by ``matchmaking evaluate`` when the ``eval`` extra (``implicit``) is missing.
+ALS_MISSING = ("ALS baseline skipped: the 'implicit' package is not installed; install the "
+               "eval extra: pip install 'smartcity-matchmaking[eval]'")
+
+
+def als_available() -> bool:
+    """Whether the ALS baseline can run (the ``implicit`` package of the ``eval`` extra)."""
+    try:
+        import implicit.cpu.als  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def fit_baselines(
-    task: Task, nodes: list[Node], train: list[Rel], docs: dict[str, str], random_state: int
+    task: Task, nodes: list[Node], train: list[Rel], docs: dict[str, str], random_state: int,
+    *, als: bool = True,
 ) -> list[Baseline]:
-    """All baselines for one task, fitted on the training graph."""
-    return [
+    """All baselines for one task, fitted on the training graph (ALS only with ``als``: see
+    :func:`als_available`)."""
+    out: list[Baseline] = [
         Popularity(task),
         Content(task, docs),
         ItemKNN(task),
         GraphPPR(task, nodes, train),
-        ALS(task, random_state=random_state),
     ]
+    if als:
+        out.append(ALS(task, random_state=random_state))
+    return out
