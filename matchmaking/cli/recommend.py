@@ -1,22 +1,35 @@
-"""CLI commands ``recommend`` and ``examples`` (registered onto ``matchmaking.cli.cli``)."""
+"""CLI commands ``recommend`` and ``examples``.
+
+The engine (numpy, scipy, scikit-learn) is imported inside the commands, so that loading
+the CLI stays fast.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from graph_schema.errors import MatchmakingError
-from graph_schema.store import GraphStore
-from matchmaking.cli import Context
-from matchmaking.engine import KINDS, PROVIDER_KINDS, Engine, Filters, Recommendation
-from matchmaking.training import candidate_rows
+from matchmaking.cli.context import Context, LazyChoice, pass_ctx
 
-#: ``ctx.obj`` of the root group. Not ``cli.pass_ctx``: under ``python -m matchmaking.cli`` the
-#: group's module is ``__main__`` and its Context class differs from ``matchmaking.cli.Context``.
-pass_ctx = click.pass_obj
+if TYPE_CHECKING:
+    from matchmaking.engine import Engine, Filters, Recommendation
+
+
+def _kinds() -> Iterable[str]:
+    from matchmaking.engine import KINDS
+
+    return KINDS
+
+
+def _provider_kinds() -> Iterable[str]:
+    from matchmaking.engine import PROVIDER_KINDS
+
+    return PROVIDER_KINDS
 
 
 def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
@@ -32,7 +45,7 @@ def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("kind", type=LazyChoice(_kinds))
 @click.argument("subject", required=False)
 @click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 100),
               help="Number of results.")
@@ -46,7 +59,7 @@ def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
 @click.option("--sdg", type=int, help="SDG number (1-17).")
 @click.option("--category", help="Solution category (economy, environment, ...).")
 @click.option("--max-cost", "max_cost", type=click.Choice(["low", "medium", "high"]))
-@click.option("--provider-kind", "provider_kind", type=click.Choice(list(PROVIDER_KINDS)))
+@click.option("--provider-kind", "provider_kind", type=LazyChoice(_provider_kinds))
 @click.option("--include-known", is_flag=True, help="Keep what the subject already has.")
 @click.option("--diversify", is_flag=True, help="MMR re-ranking against near-duplicates.")
 @click.option("--reciprocal", is_flag=True,
@@ -61,19 +74,21 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
     KIND: solutions, providers, peers, experts (for a City), opportunities (for a Member),
     leads (for a Provider).
     """
+    from matchmaking.engine import Engine, Filters
+
     if (subject is None) == (batch is None):
         raise click.UsageError("give either a SUBJECT id or --batch FILE")
     filters = Filters(country=country, region=region, language=language, sdg=sdg,
                       category=category, max_cost=max_cost, provider_kind=provider_kind)
     filters.check(kind)
     engine = Engine(c.store(), background=False)
-    options = dict(k=k, filters=filters, include_known=include_known, diversify=diversify,
-                   reciprocal=reciprocal)
     if batch is not None:
-        _run_batch(engine, kind, batch, options)
+        _run_batch(engine, kind, batch, k=k, filters=filters, include_known=include_known,
+                   diversify=diversify, reciprocal=reciprocal)
         return
     assert subject is not None
-    recs = engine.recommend(kind, subject, **options)  # type: ignore[arg-type]
+    recs = engine.recommend(kind, subject, k=k, filters=filters, include_known=include_known,
+                            diversify=diversify, reciprocal=reciprocal)
     if fmt == "json":
         click.echo(json.dumps({"for": subject, "kind": kind,
                                "results": [r.to_json() for r in recs]}, ensure_ascii=False,
@@ -82,7 +97,10 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
         _print_table(kind, subject, recs)
 
 
-def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object]) -> None:
+def _run_batch(engine: Engine, kind: str, path: Path, *, k: int, filters: Filters,
+               include_known: bool, diversify: bool, reciprocal: bool) -> None:
+    from graph_schema.errors import MatchmakingError
+
     stream = sys.stdin if str(path) == "-" else None
     try:
         lines = stream.read().splitlines() if stream else path.read_text().splitlines()
@@ -95,7 +113,9 @@ def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object]
     step = 256  # written as they are done; a chunk's subjects share their feature products
     for i in range(0, len(subjects), step):
         part = subjects[i:i + step]
-        results = engine.recommend_many(kind, part, **options)  # type: ignore[arg-type]
+        results = engine.recommend_many(kind, part, k=k, filters=filters,
+                                        include_known=include_known, diversify=diversify,
+                                        reciprocal=reciprocal)
         for subject, res in zip(part, results, strict=True):
             record: dict[str, object] = {"for": subject, "kind": kind}
             if isinstance(res, MatchmakingError):
@@ -106,10 +126,23 @@ def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object]
     out.flush()
 
 
-def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
-    """The first subject (by id) of each kind that gets at least one recommendation."""
-    snap = engine._snapshot()
-    proj = snap.proj
+def example_subjects(engine: Engine) -> dict[str, str]:
+    """The first subject (by id) of each kind that gets at least one recommendation.
+
+    Parameters
+    ----------
+    engine : Engine
+        The engine to ask; only the first 50 subjects of each kind are tried.
+
+    Returns
+    -------
+    dict
+        Kind -> subject id, for the kinds that have one.
+    """
+    from matchmaking.engine import KINDS
+    from matchmaking.training import candidate_rows
+
+    proj = engine.projection
     out: dict[str, str] = {}
     for kind, (s_lab, _) in KINDS.items():
         if not candidate_rows(proj, kind).size:
@@ -126,13 +159,15 @@ def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
 @pass_ctx
 def examples(c: Context, k: int) -> None:
     """Print one example recommendation of each kind (first suitable subject by id)."""
+    from matchmaking.engine import Engine
+
     engine = Engine(c.store(), background=False)
-    subjects = example_subjects(c.store(), engine)
+    subjects = example_subjects(engine)
     if not subjects:
         click.echo("the graph is empty: import a dataset first "
                    "(matchmaking demo-data --scale small DIR && matchmaking import DIR)")
         return
-    proj = engine._snapshot().proj
+    proj = engine.projection
     for kind, subject in subjects.items():
         name = proj.name(proj.index[subject])
         click.echo(f"\n$ matchmaking recommend {kind} {subject} --k {k}    # {name}")
