@@ -261,7 +261,6 @@ class World:
     prov_kind: IntArray = field(init=False)
     prov_country: list[str] = field(init=False)
     prov_region: IntArray = field(init=False)
-    prov_home: IntArray = field(init=False)  # index into the geonames table
     prov_home_name: list[str] = field(init=False)
     prov_employees: IntArray = field(init=False)
     prov_topics: list[list[int]] = field(init=False)
@@ -359,7 +358,6 @@ class World:
             seen.add(cid)
             ids.append(cid)
         self.city_id = ids
-        self.table_index = sel
 
     # ---------------------------------------------------------------- needs and SDGs
     def _needs(self, rng: np.random.Generator) -> None:
@@ -524,7 +522,6 @@ class World:
         # home towns: mostly the demo cities' countries, Europe-heavy
         home_w = np.sqrt(self.city_pop.astype(float)) * np.where(self.city_region == 0, 1.6, 1.0)
         homes = _choice_many(rng, home_w, n).tolist()
-        self.prov_home = np.array([int(self.table_index[h]) for h in homes], dtype=np.int64)
         self.prov_home_name = [self.city_name[h] for h in homes]
         self.prov_country = [self.city_country[h] for h in homes]
         self.prov_region = np.array([int(self.city_region[h]) for h in homes], dtype=np.int64)
