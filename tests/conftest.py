@@ -38,6 +38,13 @@ STORE_KINDS = [
 ]
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Do not collect conftest files as doctest modules (``--doctest-modules`` is on for the
+    packages' docstrings): two of them share the module name ``conftest``, and pytest loads
+    them as plugins anyway."""
+    return True if collection_path.name == "conftest.py" else None
+
+
 def env_flag(name: str) -> bool:
     """Whether the environment variable ``name`` is set to a true-ish value."""
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
