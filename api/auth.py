@@ -57,7 +57,7 @@ def require_admin(p: Principal) -> None:
         raise forbidden(f"role '{p.role}' may not do this; it needs an admin key")
 
 
-def require_self_or_staff(p: Principal, node_id: str, roles: frozenset[str]) -> None:
+def require_self_or_staff(p: Principal, node_id: str, roles: frozenset[Role]) -> None:
     """Staff, or a key of one of ``roles`` bound to ``node_id``."""
     if p.is_staff or (p.role in roles and p.is_self(node_id)):
         return

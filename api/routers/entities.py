@@ -35,8 +35,6 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 NameQuery = Annotated[str | None, Query(max_length=200, description="text in the name")]
 
-BOUND_LABEL = BOUND_ROLES
-
 
 def list_description(plural: str) -> str:
     """The OpenAPI description of the list route of ``plural`` (e.g. ``"cities"``)."""
@@ -63,7 +61,7 @@ def can_update(p: Principal, service: Service, label: Label, node_id: str) -> bo
     """Whether ``p`` may change node ``node_id`` of ``label`` (see the module docstring)."""
     if p.is_staff:
         return True
-    if BOUND_LABEL.get(p.role) is label and p.is_self(node_id):
+    if BOUND_ROLES.get(p.role) is label and p.is_self(node_id):
         return True
     if label is Label.SOLUTION and p.role == Role.PROVIDER and p.subject:
         offers = service.store.neighbours(p.subject, RelType.OFFERS, "out")
