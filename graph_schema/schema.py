@@ -86,6 +86,8 @@ DERIVED_TYPES = frozenset({RelType.LOCATED_IN})
 ENGINE_TYPES = frozenset({RelType.FEEDBACK})
 #: Types whose direction carries no meaning for scoring.
 SYMMETRIC_TYPES = frozenset({RelType.KNOWS, RelType.PARTNERS_WITH})
+#: Labels the engine supplies itself.
+REFERENCE_LABELS = frozenset({Label.SDG, Label.COUNTRY, Label.KPI})
 #: Labels the engine keeps for itself; not part of smartcity-graph/1 datasets.
 INTERNAL_LABELS = frozenset({Label.API_KEY})
 #: Labels whose ``country`` property yields a LOCATED_IN relationship.
