@@ -11,8 +11,11 @@ name                   what it is
 ``import_dataset``     validate and import a ``smartcity-graph/1`` dataset folder
 ``export_dataset``     write the store out as a dataset folder
 ``Engine``             learns the weights (``fit``) and recommends (``recommend``)
+``Kind``               the kinds of match: solutions, providers, peers, experts, ...
 ``Recommendation``     one scored candidate with its score components and reasons
+``BatchResult``        what ``Engine.recommend`` returns for many subjects at once
 ``Filters``            restrictions on the candidates (country, region, language, ...)
+``RecommendOptions``   include known candidates, diversify, reciprocal scores
 ``Role``               what an API key may do
 errors                 ``MatchmakingError`` and its subclasses ``InvalidInput``, ``NotFound``,
                        ``Conflict``, ``StoreError``, ``StoreUnavailable``, ``MissingExtra``
@@ -48,8 +51,10 @@ if TYPE_CHECKING:
     )
     from graph_schema.interchange import export_dataset, import_dataset
     from graph_schema.store import GraphStore, open_store
-    from matchmaking.engine import Engine, Filters, Recommendation
+    from matchmaking.engine import BatchResult, Engine, Recommendation
+    from matchmaking.filtering import Filters, RecommendOptions
     from matchmaking.keys import Role
+    from matchmaking.kinds import Kind
 
 #: Public name -> the module that defines it.
 _HOMES: dict[str, str] = {
@@ -59,7 +64,10 @@ _HOMES: dict[str, str] = {
     "export_dataset": "graph_schema.interchange",
     "Engine": "matchmaking.engine",
     "Recommendation": "matchmaking.engine",
-    "Filters": "matchmaking.engine",
+    "BatchResult": "matchmaking.engine",
+    "Kind": "matchmaking.kinds",
+    "Filters": "matchmaking.filtering",
+    "RecommendOptions": "matchmaking.filtering",
     "Role": "matchmaking.keys",
     "MatchmakingError": "graph_schema.errors",
     "InvalidInput": "graph_schema.errors",
@@ -71,14 +79,17 @@ _HOMES: dict[str, str] = {
 }
 
 __all__ = [
+    "BatchResult",
     "Conflict",
     "Engine",
     "Filters",
     "GraphStore",
     "InvalidInput",
+    "Kind",
     "MatchmakingError",
     "MissingExtra",
     "NotFound",
+    "RecommendOptions",
     "Recommendation",
     "Role",
     "StoreError",

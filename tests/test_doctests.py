@@ -29,6 +29,7 @@ def test_every_module_with_examples_is_collected() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     collected = {line.split("::")[0] for line in proc.stdout.splitlines() if "::" in line}
     expected = modules_with_examples()
-    assert {"scoring/proximity.py", "matchmaking/reports.py", "matchmaking/demo/__init__.py",
+    assert {"scoring/pagerank.py", "matchmaking/engine.py", "matchmaking/kinds/__init__.py",
+            "matchmaking/reports.py", "matchmaking/demo/__init__.py",
             "matchmaking/__init__.py"} <= expected
     assert collected == expected

@@ -10,14 +10,15 @@ import pytest
 
 import matchmaking
 from graph_schema import errors, interchange, store
-from matchmaking import engine, keys
+from matchmaking import engine, filtering, keys, kinds
 
 
 def test_all_names_resolve_to_their_homes() -> None:
     homes = {
         "open_store": store, "GraphStore": store,
         "import_dataset": interchange, "export_dataset": interchange,
-        "Engine": engine, "Recommendation": engine, "Filters": engine, "Role": keys,
+        "Engine": engine, "Recommendation": engine, "BatchResult": engine, "Kind": kinds,
+        "Filters": filtering, "RecommendOptions": filtering, "Role": keys,
         "MatchmakingError": errors, "InvalidInput": errors, "NotFound": errors,
         "Conflict": errors, "StoreError": errors, "StoreUnavailable": errors,
         "MissingExtra": errors,

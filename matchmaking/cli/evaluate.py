@@ -11,9 +11,9 @@ from matchmaking.cli.context import Context, pass_ctx
 
 
 def _all_kinds() -> str:
-    from matchmaking.evaluation import KIND_LABELS
+    from matchmaking.kinds import Kind
 
-    return ",".join(KIND_LABELS)
+    return ",".join(Kind)
 
 
 @click.command("evaluate")
@@ -33,13 +33,14 @@ def evaluate_cmd(
     seed: int, json_out: Path | None, plots: Path | None, title: str,
 ) -> None:
     """Hold out links, retrain, and compare the engine with baselines on them."""
-    from matchmaking.evaluation import KIND_LABELS, evaluate, format_table, plot
+    from matchmaking.evaluation import evaluate, format_table, plot
+    from matchmaking.kinds import Kind
 
     wanted = [k.strip() for k in kinds.split(",") if k.strip()]
-    unknown = [k for k in wanted if k not in KIND_LABELS]
+    unknown = [k for k in wanted if k not in list(Kind)]
     if unknown:
         raise click.BadParameter(
-            f"unknown kind {unknown[0]!r}; use {', '.join(KIND_LABELS)}", param_hint="--kinds"
+            f"unknown kind {unknown[0]!r}; use {', '.join(Kind)}", param_hint="--kinds"
         )
     result = evaluate(
         c.store(), wanted, test_fraction=test_fraction, cold_fraction=cold_fraction,

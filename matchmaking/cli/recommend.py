@@ -14,22 +14,18 @@ from typing import TYPE_CHECKING
 
 import click
 
+from graph_schema.schema import PROVIDER_KINDS
 from matchmaking.cli.context import Context, LazyChoice, pass_ctx
 
 if TYPE_CHECKING:
-    from matchmaking.engine import Engine, Filters, Recommendation
+    from matchmaking.engine import Engine, Recommendation
+    from matchmaking.filtering import Filters, RecommendOptions
 
 
 def _kinds() -> Iterable[str]:
-    from matchmaking.engine import KINDS
+    from matchmaking.kinds import Kind
 
-    return KINDS
-
-
-def _provider_kinds() -> Iterable[str]:
-    from matchmaking.engine import PROVIDER_KINDS
-
-    return PROVIDER_KINDS
+    return [k.value for k in Kind]
 
 
 def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
@@ -59,7 +55,7 @@ def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
 @click.option("--sdg", type=int, help="SDG number (1-17).")
 @click.option("--category", help="Solution category (economy, environment, ...).")
 @click.option("--max-cost", "max_cost", type=click.Choice(["low", "medium", "high"]))
-@click.option("--provider-kind", "provider_kind", type=LazyChoice(_provider_kinds))
+@click.option("--provider-kind", "provider_kind", type=click.Choice(list(PROVIDER_KINDS)))
 @click.option("--include-known", is_flag=True, help="Keep what the subject already has.")
 @click.option("--diversify", is_flag=True, help="MMR re-ranking against near-duplicates.")
 @click.option("--reciprocal", is_flag=True,
@@ -74,21 +70,23 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
     KIND: solutions, providers, peers, experts (for a City), opportunities (for a Member),
     leads (for a Provider).
     """
-    from matchmaking.engine import Engine, Filters
+    from matchmaking.engine import Engine
+    from matchmaking.filtering import Filters, RecommendOptions
+    from matchmaking.kinds import Kind
 
     if (subject is None) == (batch is None):
         raise click.UsageError("give either a SUBJECT id or --batch FILE")
     filters = Filters(country=country, region=region, language=language, sdg=sdg,
                       category=category, max_cost=max_cost, provider_kind=provider_kind)
-    filters.check(kind)
+    filters.check(Kind(kind))
     engine = Engine(c.store(), background=False)
+    options = RecommendOptions(include_known=include_known, diversify=diversify,
+                               reciprocal=reciprocal)
     if batch is not None:
-        _run_batch(engine, kind, batch, k=k, filters=filters, include_known=include_known,
-                   diversify=diversify, reciprocal=reciprocal)
+        _run_batch(engine, kind, batch, k, filters, options)
         return
     assert subject is not None
-    recs = engine.recommend(kind, subject, k=k, filters=filters, include_known=include_known,
-                            diversify=diversify, reciprocal=reciprocal)
+    recs = engine.recommend(kind, subject, k=k, filters=filters, options=options)
     if fmt == "json":
         click.echo(json.dumps({"for": subject, "kind": kind,
                                "results": [r.to_json() for r in recs]}, ensure_ascii=False,
@@ -97,10 +95,8 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
         _print_table(kind, subject, recs)
 
 
-def _run_batch(engine: Engine, kind: str, path: Path, *, k: int, filters: Filters,
-               include_known: bool, diversify: bool, reciprocal: bool) -> None:
-    from graph_schema.errors import MatchmakingError
-
+def _run_batch(engine: Engine, kind: str, path: Path, k: int, filters: Filters,
+               options: RecommendOptions) -> None:
     stream = sys.stdin if str(path) == "-" else None
     try:
         lines = stream.read().splitlines() if stream else path.read_text().splitlines()
@@ -113,15 +109,14 @@ def _run_batch(engine: Engine, kind: str, path: Path, *, k: int, filters: Filter
     step = 256  # written as they are done; a chunk's subjects share their feature products
     for i in range(0, len(subjects), step):
         part = subjects[i:i + step]
-        results = engine.recommend_many(kind, part, k=k, filters=filters,
-                                        include_known=include_known, diversify=diversify,
-                                        reciprocal=reciprocal)
-        for subject, res in zip(part, results, strict=True):
+        batch = engine.recommend(kind, part, k=k, filters=filters, options=options)
+        for subject in part:
             record: dict[str, object] = {"for": subject, "kind": kind}
-            if isinstance(res, MatchmakingError):
-                record["error"] = str(res)
+            error = batch.errors.get(subject)
+            if error is not None:
+                record["error"] = str(error)
             else:
-                record["results"] = [r.to_json() for r in res]
+                record["results"] = [r.to_json() for r in batch.results[subject]]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
 
@@ -139,15 +134,15 @@ def example_subjects(engine: Engine) -> dict[str, str]:
     dict
         Kind -> subject id, for the kinds that have one.
     """
-    from matchmaking.engine import KINDS
+    from matchmaking.kinds import KINDS
     from matchmaking.training import candidate_rows
 
     proj = engine.projection
     out: dict[str, str] = {}
-    for kind, (s_lab, _) in KINDS.items():
+    for kind, spec in KINDS.items():
         if not candidate_rows(proj, kind).size:
             continue
-        for row in proj.rows[s_lab][:50].tolist():
+        for row in proj.rows[spec.subject][:50].tolist():
             if engine.recommend(kind, proj.ids[row], k=1):
                 out[kind] = proj.ids[row]
                 break
