@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,7 +60,6 @@ class KindModel:
     learned: bool
     n_positives: int = 0
     n_samples: int = 0
-    info: dict[str, float] = field(default_factory=dict)
     #: Why the default weights are used ("" when learned, or when never fitted).
     fallback: str = ""
 
