@@ -15,7 +15,13 @@ from typing import Any
 import click
 
 from graph_schema.errors import MatchmakingError
-from graph_schema.interchange import export_dataset, import_dataset
+from graph_schema.interchange import (
+    MAX_FILE_BYTES,
+    MAX_LINE_BYTES,
+    ReadLimits,
+    export_dataset,
+    import_dataset,
+)
 from graph_schema.store import DEFAULT_STORE_URL, GraphStore, open_store
 
 
@@ -72,6 +78,7 @@ class _Progress:
         self.tty = sys.stderr.isatty()
         self.bars: dict[str, Any] = {}
         self.last = 0.0
+        self.phase = ""
 
     def __call__(self, phase: str, done: int) -> None:
         if self.tty:
@@ -81,8 +88,9 @@ class _Progress:
             if bar is None:
                 bar = self.bars[phase] = tqdm(desc=phase, unit=" lines", leave=False)
             bar.update(done - bar.n)
-        elif time.monotonic() - self.last > 2.0:
+        elif phase != self.phase or time.monotonic() - self.last > 2.0:
             self.last = time.monotonic()
+            self.phase = phase
             click.echo(f"{phase}: {done:,}", err=True)
 
     def close(self) -> None:
@@ -94,16 +102,34 @@ class _Progress:
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Write the valid lines even if some are bad.")
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--max-line-bytes", envvar="MATCHMAKING_IMPORT_MAX_LINE_BYTES",
+              default=MAX_LINE_BYTES, show_default=True, type=click.IntRange(1),
+              help="Reject longer lines (env MATCHMAKING_IMPORT_MAX_LINE_BYTES).")
+@click.option("--max-file-bytes", envvar="MATCHMAKING_IMPORT_MAX_FILE_BYTES",
+              default=MAX_FILE_BYTES, show_default=True, type=click.IntRange(1),
+              help="Refuse files that decompress to more (env MATCHMAKING_IMPORT_MAX_FILE_BYTES).")
 @pass_ctx
-def import_cmd(c: Context, directory: Path, skip_invalid: bool, batch_size: int) -> None:
-    """Validate and import an interchange dataset folder (nodes.jsonl[.gz], relationships...)."""
+def import_cmd(
+    c: Context,
+    directory: Path,
+    skip_invalid: bool,
+    batch_size: int,
+    max_line_bytes: int,
+    max_file_bytes: int,
+) -> None:
+    """Validate and import an interchange dataset folder (nodes.jsonl[.gz], relationships...).
+
+    The import is all-or-nothing: it is written in one transaction.
+    """
     store = c.store()
     store.init()
     progress = _Progress()
     started = time.perf_counter()
+    limits = ReadLimits(max_line_bytes=max_line_bytes, max_file_bytes=max_file_bytes)
     try:
         report = import_dataset(
-            store, directory, skip_invalid=skip_invalid, batch_size=batch_size, progress=progress
+            store, directory, skip_invalid=skip_invalid, batch_size=batch_size,
+            progress=progress, limits=limits,
         )
     finally:
         progress.close()
@@ -199,7 +225,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("error: " + " ".join(str(e).split()), err=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        click.echo("interrupted: every finished batch is saved; run the command again", err=True)
+        click.echo("interrupted (an interrupted import writes nothing): run the command again",
+                   err=True)
         sys.exit(130)
 
 
