@@ -23,6 +23,7 @@ from graph_schema.interchange import import_dataset
 from graph_schema.schema import Label, Node
 from graph_schema.store import Counts, GraphStore
 
+MATCHMAKING = str(Path(sys.executable).parent / "matchmaking")  # the console script
 N = 30_000  # topics and COVERS relationships of the big dataset: a few seconds of writing
 
 
@@ -83,7 +84,7 @@ def test_write_time_conflict_leaves_nothing(store: GraphStore, tmp_path: Path) -
 def _kill_mid_import(store_url: str, data: Path) -> tuple[list[str], int]:
     """Run ``matchmaking import`` in a child process and SIGKILL it once it has written
     part of the relationships; return its stderr lines and its exit status."""
-    cmd = [sys.executable, "-m", "matchmaking.cli", "--store", store_url, "import", str(data),
+    cmd = [MATCHMAKING, "--store", store_url, "import", str(data),
            "--batch-size", "1000"]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     assert proc.stderr is not None
@@ -110,7 +111,7 @@ def _killed_import_changes_nothing(store: GraphStore, tmp_path: Path) -> None:
     assert store.get_nodes(["t:00000", f"t:{N - 1:05d}"]) == {}
     # A re-run imports everything, with one new generation.
     done = subprocess.run(
-        [sys.executable, "-m", "matchmaking.cli", "--store", store.url, "import", str(data)],
+        [MATCHMAKING, "--store", store.url, "import", str(data)],
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr
