@@ -46,6 +46,7 @@ from graph_schema import cypher, reference
 from graph_schema.errors import (
     Conflict,
     InvalidInput,
+    LimitExceeded,
     MatchmakingError,
     NotFound,
     StoreError,
@@ -276,21 +277,31 @@ class Neo4jStore:
         client dies, the server rolls the open transaction back when the connection drops.
         """
         self._connect()
-        with (
-            self._guard("writing"),
-            self._driver.session(
-                database=self.database,
-                bookmark_manager=self._driver.execute_query_bookmark_manager,
-            ) as session,
-            session.begin_transaction() as tx,
-        ):
-            for nodes, rels in batches:
-                if nodes:
-                    _write_nodes(tx, nodes, _node_rows(nodes, False), False)
-                if rels:
-                    _write_rels(tx, rels, _rel_rows(rels, False), False)
-            tx.run(cypher.BUMP_GENERATION).consume()
-            tx.commit()
+        try:
+            with (
+                self._guard("writing"),
+                self._driver.session(
+                    database=self.database,
+                    bookmark_manager=self._driver.execute_query_bookmark_manager,
+                ) as session,
+                session.begin_transaction() as tx,
+            ):
+                for nodes, rels in batches:
+                    if nodes:
+                        _write_nodes(tx, nodes, _node_rows(nodes, False), False)
+                    if rels:
+                        _write_rels(tx, rels, _rel_rows(rels, False), False)
+                tx.run(cypher.BUMP_GENERATION).consume()
+                tx.commit()
+        except StoreUnavailable as e:
+            cause = e.__cause__
+            if isinstance(cause, Neo4jError) and "MemoryPoolOutOfMemory" in (cause.code or ""):
+                raise LimitExceeded(
+                    f"the import does not fit into one transaction of Neo4j at {self.url} "
+                    f"({cause.message}); nothing was written: give the server more heap "
+                    "(db.memory.transaction.total.max) or split the dataset"
+                ) from e
+            raise
 
     def delete_nodes(self, ids: Sequence[str]) -> int:
         unique = list(dict.fromkeys(ids))
