@@ -187,8 +187,8 @@ def _bomb(path: Path, mib: int) -> Path:
 
 
 def test_gzip_bomb_stays_within_bounded_memory(tmp_path: Path) -> None:
-    """256 MiB on one line: the default line cap (16 MiB) keeps the peak RSS of the importing process far
-    below the decompressed size (it needed 2.5 times that before)."""
+    """256 MiB on one line: the default line cap (16 MiB) keeps the peak RSS of the importing
+    process far below the decompressed size (it needed 2.5 times that before)."""
     data = _bomb(tmp_path / "bomb", 256)
     assert (data / "nodes.jsonl.gz").stat().st_size < 1024**2
     # VmHWM is the peak RSS of this process image (ru_maxrss would include the pytest
