@@ -22,6 +22,7 @@ from graph_schema.schema import (
     MeasuresProps,
     MemberProps,
     NeedsProps,
+    OffersProps,
     PrioritizesProps,
     ProviderProps,
     SolutionProps,
@@ -144,8 +145,9 @@ class AffiliationProps(WorksForProps):
     """Properties of Member -[WORKS_FOR]-> City or Provider."""
 
 
-class OfferProps(_Props):
-    """Provider -[OFFERS]-> Solution has no properties of its own."""
+class OfferProps(OffersProps):
+    """Properties of Provider -[OFFERS]-> Solution: ``owner: true`` marks the provider that
+    owns (may edit) the solution; only staff may set or clear it."""
 
 
 class AdviceProps(AdvisedProps):
@@ -284,12 +286,29 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
-class KeyCreate(BaseModel):
+class _KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["admin", "staff", "city", "member", "provider"]
-    subject: EntityId | None = None
     name: Annotated[str, Field(max_length=200)] = ""
+    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        None, description="Expire the key after this many days (default: never).")
+
+
+class UnboundKeyCreate(_KeyCreate):
+    """A key for a role that is not bound to an object (no ``subject``)."""
+
+    role: Literal["admin", "staff"]
+
+
+class BoundKeyCreate(_KeyCreate):
+    """A key bound to one City, Member or Provider (its ``subject``)."""
+
+    role: Literal["city", "member", "provider"]
+    subject: EntityId
+
+
+#: The body of ``POST /keys``: the schema says which roles need a ``subject``.
+KeyCreate = Annotated[UnboundKeyCreate | BoundKeyCreate, Field(discriminator="role")]
 
 
 class KeyPublic(BaseModel):
@@ -299,6 +318,7 @@ class KeyPublic(BaseModel):
     name: str
     created: str
     revoked: bool
+    expires: str | None = None
 
 
 class KeyCreated(KeyPublic):

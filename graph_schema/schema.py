@@ -248,6 +248,13 @@ class WorksForProps(_Props):
     role: str | None = None
 
 
+class OffersProps(_Props):
+    """``owner: true`` marks the provider that owns (may edit) the solution; see
+    ``docs/security.md``."""
+
+    owner: bool | None = None
+
+
 class AdvisedProps(_Props):
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
 
@@ -283,6 +290,7 @@ REL_PROPS: dict[RelType, type[_Props]] = {
     RelType.EXPERT_IN: ExpertInProps,
     RelType.WORKS_FOR: WorksForProps,
     RelType.ADVISED: AdvisedProps,
+    RelType.OFFERS: OffersProps,
     RelType.MEASURES: MeasuresProps,
     RelType.FEEDBACK: FeedbackProps,
 }

@@ -8,16 +8,17 @@ One factory builds the five routers, so every entity behaves the same way. Acces
   revealed). ``email`` is shown only to staff and to the member itself.
 - create / delete: staff.
 - update: staff; a bound key on its own City/Member/Provider; a provider key on a Solution it
-  offers.
+  owns (its OFFERS link has ``owner: true``; offering alone gives no edit rights).
+- delete: staff; the API keys bound to the deleted node are revoked with it.
 """
 
 import inspect
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Response, status
+from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
-from graph_schema.schema import Label, Node, RelType
+from graph_schema.schema import Label, Node
 from matchmaking.service import Service
 
 from ..auth import Principal, forbidden, require_staff
@@ -90,8 +91,7 @@ def can_update(p: Principal, service: Service, label: Label, node_id: str) -> bo
     if BOUND_LABEL.get(p.role) is label and p.is_self(node_id):
         return True
     if label is Label.SOLUTION and p.role == "provider" and p.subject:
-        offers = service.store.neighbours(p.subject, RelType.OFFERS, "out")
-        return any(rel.dst == node_id for rel, _ in offers)
+        return service.solution_owner(node_id) == p.subject
     return False
 
 
@@ -192,9 +192,12 @@ def make_router(spec: EntitySpec) -> APIRouter:
         summary=f"Change a {what}", name=f"update_{what}", responses=problem_responses(404),
     )
 
-    def delete_entity(principal: PrincipalDep, service: ServiceDep, id: IdPath) -> Response:
+    def delete_entity(
+        principal: PrincipalDep, service: ServiceDep, id: IdPath, request: Request
+    ) -> Response:
         require_staff(principal)
-        service.delete(label, id)
+        for key_id in service.delete(label, id):  # revoked with the node: not cached here
+            request.app.state.keys.forget(key_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     router.add_api_route(

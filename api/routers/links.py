@@ -12,6 +12,10 @@ path                                   relationship          who may write
 ``/providers/{id}/solutions``          OFFERS Solution       staff, the provider itself
 =====================================  ====================  =========================
 
+No link gives rights: offering a solution does not let a provider edit it. Ownership is the
+``owner: true`` property of one OFFERS link, which only staff set (see
+:mod:`matchmaking.service`). A target that is a hidden member is an unknown id to non-staff.
+
 Reading follows the parent: anyone with a key for cities and providers; for members the
 same rule as reading the member (staff, itself, or any key if the member is open to matches).
 """
@@ -24,7 +28,7 @@ from fastapi import APIRouter, Body, Path, Response, status
 from graph_schema.errors import NotFound
 from graph_schema.schema import Label, RelType, _Props
 
-from ..auth import Principal, require_self_or_staff
+from ..auth import Principal, forbidden, require_self_or_staff
 from ..deps import PrincipalDep, ServiceDep
 from ..errors import problem_responses
 from ..schemas import (
@@ -100,7 +104,11 @@ def _add(router: APIRouter, spec: LinkSpec) -> None:
     ) -> LinkPublic:
         require_self_or_staff(principal, id, spec.writers)
         props = body.model_dump(exclude_none=True) if body is not None else {}
-        link = service.put_link(spec.parent, id, spec.rel_type, target, props)
+        if "owner" in props and not principal.is_staff:
+            raise forbidden("only staff may assign or remove the ownership of a solution")
+        link = service.put_link(spec.parent, id, spec.rel_type, target, props,
+                                see_hidden=principal.is_staff,
+                                assign_owner=principal.is_staff)
         return LinkPublic(**link.to_json())
 
     body_ann = (

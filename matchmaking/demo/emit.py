@@ -262,8 +262,11 @@ def iter_relationships(world: World) -> Iterator[Record]:
         for k in world.sol_kpis[s]:
             yield {"type": "IMPROVES", "from": sid, "to": world.kpi_ids[k]}
     for s, sid in enumerate(world.sol_id):
-        for p in world.sol_offers[s]:
-            yield {"type": "OFFERS", "from": world.prov_id[p], "to": sid}
+        for i, p in enumerate(world.sol_offers[s]):
+            offer: Record = {"type": "OFFERS", "from": world.prov_id[p], "to": sid}
+            if i == 0:  # the first provider created the solution and owns it
+                offer["owner"] = True
+            yield offer
     for c, cid in enumerate(world.city_id):
         needs = np.flatnonzero(world.urgency[c] > 0)
         for t in needs[np.argsort(-world.urgency[c, needs], kind="stable")].tolist():
