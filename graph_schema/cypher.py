@@ -61,6 +61,14 @@ SET m.value = m.value + 1
 
 GENERATION = "MATCH (m:Meta {key: 'generation'}) RETURN m.value AS value"
 
+BUMP_PRIVACY = """
+MERGE (m:Meta {key: 'privacy'})
+ON CREATE SET m.value = 0
+SET m.value = m.value + 1
+"""
+
+PRIVACY_GENERATION = "MATCH (m:Meta {key: 'privacy'}) RETURN m.value AS value"
+
 PING = "RETURN 1 AS ok"
 
 

@@ -50,7 +50,7 @@ from graph_schema.errors import (
     StoreUnavailable,
 )
 from graph_schema.schema import LOCATED_LABELS, Label, Node, Rel, RelType
-from graph_schema.store import Counts, Direction
+from graph_schema.store import Counts, Direction, touches_privacy
 
 T = TypeVar("T")
 
@@ -180,12 +180,15 @@ class Neo4jStore:
             )
         return records
 
-    def _write_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
-        """Run ``work`` in one managed write transaction that also bumps the generation."""
+    def _write_tx(self, work: Callable[[ManagedTransaction], T], privacy: bool = False) -> T:
+        """Run ``work`` in one managed write transaction that also bumps the generation (and
+        the privacy generation when ``privacy``)."""
 
         def tx_fn(tx: ManagedTransaction) -> T:
             out = work(tx)
             tx.run(cypher.BUMP_GENERATION).consume()
+            if privacy:
+                tx.run(cypher.BUMP_PRIVACY).consume()
             return out
 
         self._connect()
@@ -255,7 +258,7 @@ class Neo4jStore:
             if rels:
                 _write_rels(tx, rels, rel_groups, replace)
 
-        self._write_tx(work)
+        self._write_tx(work, privacy=touches_privacy(nodes, rels))
 
     def delete_nodes(self, ids: Sequence[str]) -> int:
         unique = list(dict.fromkeys(ids))
@@ -266,7 +269,7 @@ class Neo4jStore:
                 deleted += _single_int(tx, cypher.DELETE_NODES, "deleted", ids=list(chunk))
             return deleted
 
-        return self._write_tx(work)
+        return self._write_tx(work, privacy=True)
 
     def delete_rels(self, keys: Sequence[tuple[RelType, str, str]]) -> int:
         groups: dict[RelType, dict[tuple[str, str], None]] = {}
@@ -280,7 +283,7 @@ class Neo4jStore:
                 deleted += _single_int(tx, cypher.delete_rels(t), "deleted", rows=rows)
             return deleted
 
-        return self._write_tx(work)
+        return self._write_tx(work, privacy=True)
 
     # ------------------------------------------------------------------ reads
 
@@ -389,6 +392,10 @@ class Neo4jStore:
 
     def generation(self) -> int:
         records = self._read(cypher.GENERATION)
+        return int(records[0]["value"]) if records else 0
+
+    def privacy_generation(self) -> int:
+        records = self._read(cypher.PRIVACY_GENERATION)
         return int(records[0]["value"]) if records else 0
 
 

@@ -20,7 +20,7 @@ import orjson
 from graph_schema import reference
 from graph_schema.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
 from graph_schema.schema import LOCATED_LABELS, Label, Node, Rel, RelType
-from graph_schema.store import Counts, Direction
+from graph_schema.store import Counts, Direction, touches_privacy
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -41,6 +41,7 @@ CREATE INDEX IF NOT EXISTS rels_src ON rels(src, type);
 CREATE INDEX IF NOT EXISTS rels_dst ON rels(dst, type);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', 0);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('privacy', 0);
 """
 
 _CHUNK = 5000  # ids per IN (...) lookup (SQLite allows 32,766 variables)
@@ -107,7 +108,9 @@ class SQLiteStore:
         return con
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self, privacy: bool = False) -> Iterator[sqlite3.Connection]:
+        """A write transaction that bumps the generation (and the privacy generation when
+        ``privacy``) when it commits."""
         con = self._con()
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -120,6 +123,9 @@ class SQLiteStore:
             raise
         else:
             con.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+            if privacy:
+                con.execute("INSERT INTO meta(key, value) VALUES ('privacy', 1) "
+                            "ON CONFLICT(key) DO UPDATE SET value = value + 1")
             con.execute("COMMIT")
 
     def close(self) -> None:
@@ -153,7 +159,7 @@ class SQLiteStore:
     ) -> None:
         if not nodes and not rels:
             return
-        with self._tx() as con:
+        with self._tx(privacy=touches_privacy(nodes, rels)) as con:
             if nodes:
                 self._write_nodes(con, nodes, replace)
             if rels:
@@ -198,7 +204,7 @@ class SQLiteStore:
 
     def delete_nodes(self, ids: Sequence[str]) -> int:
         deleted = 0
-        with self._tx() as con:
+        with self._tx(privacy=True) as con:
             for chunk in _chunks(list(ids)):
                 marks = ",".join("?" * len(chunk))
                 con.execute(f"DELETE FROM rels WHERE src IN ({marks})", chunk)
@@ -207,7 +213,7 @@ class SQLiteStore:
         return deleted
 
     def delete_rels(self, keys: Sequence[tuple[RelType, str, str]]) -> int:
-        with self._tx() as con:
+        with self._tx(privacy=True) as con:
             before = con.total_changes
             con.executemany(
                 "DELETE FROM rels WHERE type = ? AND src = ? AND dst = ?",
@@ -331,6 +337,10 @@ class SQLiteStore:
             yield from con.execute(sql, [v for v in where.values() if v is not None])
         finally:
             con.close()
+
+    def privacy_generation(self) -> int:
+        row = self._con().execute("SELECT value FROM meta WHERE key = 'privacy'").fetchone()
+        return int(row[0]) if row else 0
 
     def generation(self) -> int:
         row = self._con().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()

@@ -9,7 +9,10 @@ suite (``tests/graph_schema/test_store_contract.py``):
 - Built-in reference nodes (SDGs, countries, U4SSC KPIs) are written by ``init``; a later
   write to one of them marks it as defined by the data, so export includes it.
 - Every write transaction increments ``generation()``, which other processes poll cheaply
-  to learn that their in-memory projection is stale.
+  to learn that their in-memory projection is stale. A write that may change who is hidden
+  or which pairs are declined (it writes a Member or a FEEDBACK relationship, or deletes
+  anything) also increments ``privacy_generation()``, which the engine reads on every
+  request (:mod:`matchmaking.privacy`).
 - Iteration is deterministic: nodes by id, relationships by (type, src, dst).
 """
 
@@ -106,6 +109,16 @@ class GraphStore(Protocol):
 
     def generation(self) -> int:
         """A counter that grows with every write transaction."""
+
+    def privacy_generation(self) -> int:
+        """A counter that grows with every write that may change privacy (see above)."""
+
+
+def touches_privacy(nodes: Sequence[Node], rels: Sequence[Rel]) -> bool:
+    """Whether a write of ``nodes`` and ``rels`` must bump the privacy generation."""
+    return any(n.label is Label.MEMBER for n in nodes) or any(
+        r.type is RelType.FEEDBACK for r in rels
+    )
 
 
 def parse_store_url(url: str) -> tuple[str, str]:

@@ -22,6 +22,11 @@ requests keep being answered from the previous snapshot, so a write shows in res
 most ``refresh_interval`` + rebuild time (about 1-2 s at BSC scale). ``refresh(force=True)``
 rebuilds synchronously. Learned weights are kept across rebuilds (a kind that had too little
 history is re-fitted); ``fit()`` re-learns every kind.
+
+Privacy does not wait for a rebuild: every request first applies the
+:class:`~matchmaking.privacy.PrivacyOverlay` (one generation read; re-read when it moved) to
+the snapshot it answers from, so a member who opted out and a declined pair are gone from
+the very next answer, in every process.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from graph_schema.store import GraphStore
 from matchmaking.explain import Explainer
 from matchmaking.features import KIND_FEATURES, FeatureSpace
 from matchmaking.filtering import filter_mask
+from matchmaking.privacy import NEGATIVE_VERDICTS, Privacy, PrivacyOverlay
 from matchmaking.projection import COST_LEVEL, IntArray, Projection
 from matchmaking.training import KIND_LABELS, KindModel, candidate_rows, fit_kind
 
@@ -50,7 +56,6 @@ KINDS: dict[str, tuple[Label, Label]] = dict(KIND_LABELS)
 #: The kind that scores the same pair from the candidate's side (for ``reciprocal``).
 REVERSE_KIND = {"peers": "peers", "experts": "opportunities", "opportunities": "experts"}
 PROVIDER_KINDS = ("company", "startup", "research", "ngo", "public")
-NEGATIVE_VERDICTS = frozenset({"declined", "not_relevant"})
 RECIPROCAL_POOL = 200  # forward top candidates re-scored from the other side
 DIVERSIFY_POOL = 50
 BATCH_CHUNK = 32  # subjects scored together by recommend_many
@@ -151,6 +156,31 @@ class _Snapshot:
             self.delivered_by_provider.setdefault(p, set()).add(c)
         self.advised_t = proj.adj[RelType.ADVISED].T.tocsr()
         self.works_t = proj.adj[RelType.WORKS_FOR].T.tocsr()
+        self.privacy: Privacy | None = None  # the overlay state applied last
+        self.privacy_lock = threading.Lock()
+
+    def apply_privacy(self, privacy: Privacy) -> None:
+        """Hide the members and drop the pairs that ``privacy`` adds to this snapshot.
+
+        Only restrictions are applied (a member who opts back in waits for the rebuild).
+        Arrays are replaced or flipped in place under a lock; readers see either state.
+        """
+        if self.privacy is privacy:
+            return
+        with self.privacy_lock:
+            if self.privacy is privacy:
+                return
+            proj = self.proj
+            rows = [r for r in (proj.index.get(m) for m in privacy.hidden) if r is not None]
+            newly = [r for r in rows if proj.open_to_matches[r]]
+            if newly:
+                proj.open_to_matches[newly] = False  # also seen by the explainer's reasons
+                self.cands = {kind: candidate_rows(proj, kind) for kind in KINDS}
+            for kind, src, dst in privacy.declined:
+                s, c = proj.index.get(src), proj.index.get(dst)
+                if s is not None and c is not None:
+                    self.declined.setdefault((kind, s), set()).add(c)
+            self.privacy = privacy
 
     def known(self, kind: str, s: int) -> set[int]:
         """Global rows the subject already has for this kind (excluded by default)."""
@@ -197,6 +227,7 @@ class Engine:
         self._fit_lock = threading.Lock()
         self._last_check = 0.0
         self._worker: threading.Thread | None = None
+        self.privacy = PrivacyOverlay(store)
 
     # ------------------------------------------------------------------ freshness
 
@@ -232,6 +263,7 @@ class Engine:
         self.refresh()
         snap = self._snap
         assert snap is not None
+        snap.apply_privacy(self.privacy.current())
         return snap
 
     def close(self) -> None:
