@@ -3,7 +3,9 @@
 - :class:`~graph_schema.errors.InvalidInput` and request validation errors → 422 (with the
   field paths in ``errors``), :class:`~graph_schema.errors.NotFound` → 404,
   :class:`~graph_schema.errors.Conflict` → 409,
-  :class:`~graph_schema.errors.StoreUnavailable` → 503 with ``Retry-After``.
+  :class:`~graph_schema.errors.StoreUnavailable` → 503 with ``Retry-After`` (it opens the
+  circuit breaker of :mod:`api.deps`, except :class:`~graph_schema.errors.StoreBusy`: a
+  write lock held by another writer fails this request only).
 - :class:`ApiProblem` carries the HTTP-only cases (401, 403, 413, 429, 503 engine).
 - Anything unexpected → 500 with an ``error_id`` that is also in the log. No stack trace and
   no exception text ever reaches the client.
@@ -27,6 +29,7 @@ from graph_schema.errors import (
     InvalidInput,
     MatchmakingError,
     NotFound,
+    StoreBusy,
     StoreError,
     StoreUnavailable,
 )
@@ -154,8 +157,8 @@ def install(app: FastAPI) -> None:
             return problem_response(409, str(exc), slug="conflict", instance=path)
         if isinstance(exc, StoreUnavailable):
             breaker = getattr(request.app.state, "breaker", None)
-            if breaker is not None:
-                breaker.trip()
+            if breaker is not None and not isinstance(exc, StoreBusy):
+                breaker.trip()  # a lock held by another writer says nothing about reads
             log.warning("store unavailable: %s", exc)
             return problem_response(
                 503, "the store is unavailable; retry shortly", slug="store-unavailable",

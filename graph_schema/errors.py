@@ -30,3 +30,11 @@ class StoreError(MatchmakingError):
 
 class StoreUnavailable(StoreError, ConnectionError):
     """The store cannot be reached right now; retrying later may succeed."""
+
+
+class StoreBusy(StoreUnavailable):
+    """The store answers but another writer holds its lock; this one request may be retried.
+
+    Unlike a store that is down, this says nothing about the next request (the API answers
+    503 for it without opening its circuit breaker).
+    """

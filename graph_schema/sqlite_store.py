@@ -18,7 +18,13 @@ from typing import Any
 import orjson
 
 from graph_schema import reference
-from graph_schema.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
+from graph_schema.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    StoreBusy,
+    StoreUnavailable,
+)
 from graph_schema.schema import LOCATED_LABELS, Label, Node, Rel, RelType
 from graph_schema.store import Counts, Direction, touches_privacy
 
@@ -115,6 +121,8 @@ class SQLiteStore:
         try:
             con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):  # another writer: this request only
+                raise StoreBusy(f"{self.url} is locked by another writer: {e}") from e
             raise StoreUnavailable(f"{self.url} is busy or unwritable: {e}") from e
         try:
             yield con
