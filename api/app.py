@@ -112,6 +112,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # any body that is not JSON (or nests too deep) is a 400 before validation
+        responses=errors.problem_responses(400),
     )
     app.state.settings = settings
     app.state.given_store = store

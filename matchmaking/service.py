@@ -254,8 +254,6 @@ class Service:
             raise InvalidInput(f"unknown kind {kind!r}: use one of {', '.join(KIND_SUBJECT)}")
         check_id(subject, "subject")
         check_id(candidate, "candidate")
-        if subject == candidate:
-            raise InvalidInput("subject and candidate are the same id")
         labels = self.store.labels_of([subject, candidate])
         if labels.get(subject) is not want:
             raise NotFound(f"unknown {_what(want)} id '{subject}' (the subject of '{kind}')")
@@ -264,6 +262,8 @@ class Service:
             and is_hidden(self.get(Label.MEMBER, candidate))
         ):
             raise NotFound(f"unknown candidate id '{candidate}'")
+        if subject == candidate:
+            raise InvalidInput("subject and candidate are the same id")
         props: dict[str, Any] = {
             "kind": kind,
             "verdict": verdict,

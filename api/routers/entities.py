@@ -24,9 +24,10 @@ from matchmaking.service import Service
 from ..auth import Principal, forbidden, require_staff
 from ..deps import PrincipalDep, ServiceDep
 from ..errors import problem_responses
-from ..schemas import ENTITY_SCHEMAS, PLURALS
+from ..schemas import ENTITY_SCHEMAS, PLURALS, country_codes
 
-Country = Annotated[str, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")]
+Country = Annotated[str, Query(description="ISO 3166-1 alpha-2 code", pattern=r"^[A-Z]{2}$",
+                               json_schema_extra={"enum": country_codes()})]
 MAX_LIMIT = 200
 
 
@@ -165,7 +166,8 @@ def make_router(spec: EntitySpec) -> APIRouter:
 
     def create_entity(principal: PrincipalDep, service: ServiceDep, body: Any) -> Any:
         require_staff(principal)
-        data = body.model_dump(exclude_unset=True)
+        # null is the same as leaving a property out (the schema allows it)
+        data = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
         node_id = data.pop("id")
         node = service.create(label, node_id, data)
         return public_props(principal, node)

@@ -15,7 +15,13 @@ from matchmaking.service import Service
 from ..auth import Principal, require_self_or_staff
 from ..deps import EngineDep, PrincipalDep, ServiceDep
 from ..errors import problem_responses
-from ..schemas import CityKind, RecommendationPublic, RecommendationsPublic
+from ..schemas import (
+    CityKind,
+    RecommendationPublic,
+    RecommendationsPublic,
+    country_codes,
+    region_names,
+)
 
 MAX_K = 100
 IdPath = Annotated[str, Path(max_length=128)]
@@ -27,8 +33,11 @@ class RecommendationQuery:
     def __init__(
         self,
         k: Annotated[int, Query(ge=1, le=MAX_K, description="number of results")] = 10,
-        country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
-        region: Annotated[str | None, Query(max_length=100, description="UN M49 region")] = None,
+        country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$",
+                                             json_schema_extra={"enum": country_codes()})
+                           ] = None,
+        region: Annotated[str | None, Query(max_length=100, description="UN M49 region",
+                                            json_schema_extra={"enum": region_names()})] = None,
         language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
         sdg: Annotated[int | None, Query(ge=1, le=17)] = None,
         category: Literal[

@@ -23,6 +23,7 @@ from matchmaking import reports as report_mod
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep, StoreDep
 from ..errors import ApiProblem, problem_responses
+from ..schemas import country_codes, region_names
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 #: The only files the staff pages serve, with their media types.
@@ -85,11 +86,13 @@ def meetings_report(
     store: StoreDep,
     engine: EngineDep,
     kind: Literal["solutions", "providers", "peers", "experts"] = "experts",
-    country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$",
-                                         description="ISO 3166-1 alpha-2 code of the cities")
+    country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code of the cities",
+                                         pattern=r"^[A-Z]{2}$",
+                                         json_schema_extra={"enum": country_codes()})
                        ] = None,
     region: Annotated[str | None, Query(max_length=100,
-                                        description="UN M49 region or subregion of the cities")
+                                        description="UN M49 region or subregion of the cities",
+                                        json_schema_extra={"enum": region_names()})
                       ] = None,
     limit: Annotated[int, Query(ge=1, le=report_mod.MAX_LIMIT,
                                 description="at most this many cities and rows")] = 50,
