@@ -25,7 +25,6 @@ from graph_schema import reference
 from graph_schema.schema import (
     ID_PATTERN,
     LANGUAGE_PATTERN,
-    AdvisedProps,
     CityProps,
     ExpertInProps,
     ImplementedProps,
@@ -34,11 +33,11 @@ from graph_schema.schema import (
     NeedsProps,
     OffersProps,
     PrioritizesProps,
+    Props,
     ProviderProps,
     SolutionProps,
     TopicProps,
     WorksForProps,
-    _Props,
 )
 
 EntityId = Annotated[str, Field(pattern=ID_PATTERN.pattern, min_length=1, max_length=128,
@@ -132,11 +131,11 @@ def _with_meta(f: FieldInfo) -> Any:
     return Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation
 
 
-def _create(name: str, props: type[_Props]) -> type[BaseModel]:
+def _create(name: str, props: type[Props]) -> type[BaseModel]:
     return create_model(name, __base__=(props, _ApiBody), id=(EntityId, ...))
 
 
-def _update(name: str, props: type[_Props]) -> type[BaseModel]:
+def _update(name: str, props: type[Props]) -> type[BaseModel]:
     # Optional properties may be null (removed); required ones may be left out, not nulled.
     fields: dict[str, Any] = {
         n: (_with_meta(f) if f.is_required() else _with_meta(f) | None,
@@ -155,7 +154,7 @@ class _Public(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-def _public(name: str, props: type[_Props]) -> type[BaseModel]:
+def _public(name: str, props: type[Props]) -> type[BaseModel]:
     fields: dict[str, Any] = {"id": (str, ...)}
     for n, f in props.model_fields.items():
         ann = _with_meta(f)
@@ -167,7 +166,7 @@ def _page(name: str, item: type[BaseModel]) -> type[BaseModel]:
     return create_model(name, data=(list[item], ...), count=(int, ...))  # type: ignore[valid-type]
 
 
-ENTITY_PROPS: dict[str, type[_Props]] = {
+ENTITY_PROPS: dict[str, type[Props]] = {
     "City": CityProps,
     "Provider": ProviderProps,
     "Solution": SolutionProps,
@@ -238,10 +237,6 @@ class AffiliationProps(WorksForProps, _ApiBody):
 class OfferProps(OffersProps, _ApiBody):
     """Properties of Provider -[OFFERS]-> Solution: ``owner: true`` marks the provider that
     owns (may edit) the solution; only staff may set or clear it."""
-
-
-class AdviceProps(AdvisedProps, _ApiBody):
-    """Properties of Member -[ADVISED]-> City."""
 
 
 class LinkPublic(BaseModel):
