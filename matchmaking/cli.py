@@ -192,11 +192,19 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as e:  # one line, not click's usage block
+        hint = f" (see '{e.ctx.command_path} -h')" if e.ctx is not None else ""
+        click.echo("error: " + " ".join(e.format_message().split()) + hint, err=True)
+        sys.exit(e.exit_code)
     except click.ClickException as e:
-        e.show()
+        click.echo("error: " + " ".join(e.format_message().split()), err=True)
         sys.exit(e.exit_code)
     except MatchmakingError as e:
         click.echo("error: " + " ".join(str(e).split()), err=True)
+        sys.exit(2)
+    except OSError as e:  # a path that cannot be read or written (export, demo-data, ...)
+        where = f": {e.filename}" if e.filename else ""
+        click.echo(f"error: {e.strerror or type(e).__name__}{where}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         click.echo("interrupted: every finished batch is saved; run the command again", err=True)
