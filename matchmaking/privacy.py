@@ -15,11 +15,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from graph_schema.schema import Label, RelType
+from graph_schema.schema import NEGATIVE_VERDICTS, Label, RelType
 from graph_schema.store import GraphStore
 
-#: Feedback verdicts that keep a pair out of the recommendations.
-NEGATIVE_VERDICTS = frozenset({"declined", "not_relevant"})
 _ALL = 1 << 62  # "no limit" for find_nodes
 
 

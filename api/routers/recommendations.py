@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from graph_schema.errors import InvalidInput, NotFound
-from graph_schema.schema import Label
-from matchmaking.engine import Engine, Filters
+from graph_schema.schema import Label, ProviderKind, SolutionCategory
+from matchmaking.engine import Engine
+from matchmaking.filtering import Filters, RecommendOptions
 from matchmaking.service import Service
 
 from ..auth import Principal, require_self_or_staff
@@ -18,6 +19,7 @@ from ..deps import EngineDep, PrincipalDep, ServiceDep
 from ..errors import problem_responses
 from ..schemas import (
     CityKind,
+    Kind,
     RecommendationPublic,
     RecommendationsPublic,
     country_codes,
@@ -41,11 +43,9 @@ class RecommendationQuery:
                                             json_schema_extra={"enum": region_names()})] = None,
         language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
         sdg: Annotated[int | None, Query(ge=1, le=17)] = None,
-        category: Literal[
-            "economy", "environment", "government", "living", "mobility", "people"
-        ] | None = None,
+        category: SolutionCategory | None = None,
         max_cost: Literal["low", "medium", "high"] | None = None,
-        provider_kind: Literal["company", "startup", "research", "ngo", "public"] | None = None,
+        provider_kind: ProviderKind | None = None,
         include_known: bool = False,
         diversify: bool = False,
         reciprocal: bool = False,
@@ -93,15 +93,16 @@ def _recommend(
     rq: RecommendationQuery,
 ) -> RecommendationsPublic:
     filters = Filters(**{k: v for k, v in rq.filters.items() if v is not None})
+    options = RecommendOptions(**rq.options)
     # The engine's in-memory snapshot answers without a store round trip. Only an id it does
     # not know (unknown, of another label, or newer than the snapshot) is looked up in the
     # store: 404 naming the id, or a refresh of the snapshot and a retry.
     try:
-        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, **rq.options)
+        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, options=options)
     except (NotFound, InvalidInput):
         service.get(label, subject)
         engine.refresh(force=True)
-        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, **rq.options)
+        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, options=options)
     data = [RecommendationPublic(**r.to_json()) for r in recs]
     return RecommendationsPublic(subject=subject, kind=kind, data=data, count=len(data))
 
@@ -121,7 +122,7 @@ def city_recommendations(
 def member_opportunities(
     principal: MemberOwner, service: ServiceDep, engine: EngineDep, id: IdPath, rq: QueryDep
 ) -> RecommendationsPublic:
-    return _recommend(engine, service, Label.MEMBER, id, "opportunities", rq)
+    return _recommend(engine, service, Label.MEMBER, id, Kind.OPPORTUNITIES, rq)
 
 
 @router.get("/providers/{id}/recommendations/leads", response_model=RecommendationsPublic,
@@ -129,4 +130,4 @@ def member_opportunities(
 def provider_leads(
     principal: ProviderOwner, service: ServiceDep, engine: EngineDep, id: IdPath, rq: QueryDep
 ) -> RecommendationsPublic:
-    return _recommend(engine, service, Label.PROVIDER, id, "leads", rq)
+    return _recommend(engine, service, Label.PROVIDER, id, Kind.LEADS, rq)
