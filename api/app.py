@@ -16,7 +16,8 @@ list members                    yes    yes    no           no           no
 read a member                   yes    yes    if open      own / open   if open
 create/delete entities          yes    yes    no           no           no
 update an entity                yes    yes    own city     own member   own provider
-                                                                        + its solutions
+                                                                        + solutions it
+                                                                        owns
 write needs, sdgs, kpis         yes    yes    own          no           no
 write implementations,          yes    yes    no           no           no
 affiliations
