@@ -38,3 +38,7 @@ class StoreBusy(StoreUnavailable):
     Unlike a store that is down, this says nothing about the next request (the API answers
     503 for it without opening its circuit breaker).
     """
+
+
+class MissingExtra(MatchmakingError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""

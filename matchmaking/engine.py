@@ -218,6 +218,11 @@ class Engine:
         snap.apply_privacy(self.privacy.current())
         return snap
 
+    @property
+    def projection(self) -> Projection:
+        """The in-memory projection of the store that answers requests (refreshed if stale)."""
+        return self._snapshot().proj
+
     def close(self) -> None:
         """Wait for a running background rebuild (the store is the caller's to close)."""
         worker = self._worker

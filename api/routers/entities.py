@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from graph_schema.errors import NotFound
 from graph_schema.schema import Label, Node
+from matchmaking.keys import BOUND_ROLES, Role
 from matchmaking.service import Service
 
 from ..auth import KeyCache, Principal, forbidden, require_staff
@@ -36,8 +37,6 @@ Country = Annotated[str, Query(description="ISO 3166-1 alpha-2 code", pattern=r"
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 NameQuery = Annotated[str | None, Query(max_length=200, description="text in the name")]
-
-BOUND_LABEL = {"city": Label.CITY, "member": Label.MEMBER, "provider": Label.PROVIDER}
 
 
 def list_description(plural: str) -> str:
@@ -65,9 +64,9 @@ def can_update(p: Principal, service: Service, label: Label, node_id: str) -> bo
     """Whether ``p`` may change node ``node_id`` of ``label`` (see the module docstring)."""
     if p.is_staff:
         return True
-    if BOUND_LABEL.get(p.role) is label and p.is_self(node_id):
+    if BOUND_ROLES.get(p.role) is label and p.is_self(node_id):
         return True
-    if label is Label.SOLUTION and p.role == "provider" and p.subject:
+    if label is Label.SOLUTION and p.role == Role.PROVIDER and p.subject:
         return service.solution_owner(node_id) == p.subject
     return False
 
