@@ -77,5 +77,6 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {e.strerror or type(e).__name__}{where}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        click.echo("interrupted: every finished batch is saved; run the command again", err=True)
+        click.echo("interrupted (an interrupted import writes nothing): run the command again",
+                   err=True)
         sys.exit(130)
