@@ -53,6 +53,7 @@ from .routers import (
     imports,
     keys,
     links,
+    programme,
     recommendations,
     reference,
     reports,
@@ -140,5 +141,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(imports.router)
     app.include_router(keys.router)
     app.include_router(reports.router)
+    app.include_router(programme.router)
+    # before the /staff/{asset} route, which would take /staff/programme
+    app.include_router(programme.pages)
     app.include_router(reports.pages)
     return app

@@ -234,6 +234,12 @@ class Engine:
         assert snap is not None
         return snap
 
+    @property
+    def projection(self) -> Projection:
+        """The projection recommendations are answered from now (refreshed as for a request;
+        its ``generation`` tells which store state it shows)."""
+        return self._snapshot().proj
+
     def close(self) -> None:
         """Wait for a running background rebuild (the store is the caller's to close)."""
         worker = self._worker
