@@ -115,7 +115,10 @@ def kpi_heatmap(report: ProgrammeReport) -> str:
     for i, region in enumerate(regions):
         for j, kpi in enumerate(weakest):
             grid[i, j] = at.get((region, kpi), np.nan)
-    im = ax.imshow(grid, cmap="Reds", vmin=0, vmax=1, aspect="auto")
+    import matplotlib
+
+    cmap = matplotlib.colormaps["Reds"].with_extremes(bad="#d9d9d9")  # grey: no values
+    im = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=1, aspect="auto")
     ax.set_yticks(range(len(regions)), regions)
     ax.set_xticks(range(len(weakest)), [names.get(k, k)[:28] for k in weakest], rotation=40,
                   ha="right", fontsize="small")
