@@ -338,8 +338,12 @@ class Engine:
         if not snap.cands[kind].size:
             return out
         valid = [i for i, r in enumerate(rows) if r >= 0]
-        for start in range(0, len(valid), max(1, chunk)):
-            part = valid[start:start + max(1, chunk)]
+        # A chunk no wider than the candidates keeps the PPR walks on the subjects' side:
+        # FeatureSpace.ppr_block walks from the candidates for wider blocks and scales per
+        # candidate, which would give other scores than recommend.
+        step = max(1, min(chunk, max(4, int(snap.cands[kind].size))))
+        for start in range(0, len(valid), step):
+            part = valid[start:start + step]
             X = self._features(snap, kind, np.array([rows[i] for i in part], dtype=np.int64))
             for j, i in enumerate(part):
                 out[i] = self._finish(snap, kind, rows[i], X[j], k, filters, include_known,
