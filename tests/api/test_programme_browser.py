@@ -9,7 +9,6 @@ takes a screenshot (written to docs/img/ when ``MATCHMAKING_SCREENSHOTS=docs``).
 from __future__ import annotations
 
 import io
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,15 +19,15 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.api.conftest import ServedApi, run_cli
-from tests.api.test_staff_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _require_browser
+from tests.api.test_staff_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    _require_browser,
+    shot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def shot(tmp_path: Path, name: str) -> Path:
-    """Where a screenshot goes: docs/img/ when asked for, else the test's temporary folder."""
-    return (DOCS_IMG if os.environ.get("MATCHMAKING_SCREENSHOTS") == "docs" else tmp_path) / name
 
 
 @pytest.fixture(scope="module")
