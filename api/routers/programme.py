@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import threading
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -29,19 +28,13 @@ from matchmaking import analytics
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep
 from ..errors import ApiProblem, problem_responses
+from . import pages as pages_mod
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
 ASSETS = {"programme.js": "text/javascript; charset=utf-8",
           "programme.css": "text/css; charset=utf-8"}
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+#: The staff pages' headers; the plots are shown through blob: URLs.
+PAGE_HEADERS = {**pages_mod.PAGE_HEADERS, "Content-Security-Policy": pages_mod.PAGE_HEADERS[
+    "Content-Security-Policy"].replace("img-src 'self' data:", "img-src 'self' data: blob:")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(prefix="/reports", tags=["reports"],
@@ -165,19 +158,10 @@ def programme_plot(name: str, principal: StaffDep, engine: EngineDep,
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
-def _file(name: str, media_type: str) -> Response:
-    try:
-        body = (STATIC / name).read_bytes()
-    except FileNotFoundError:
-        raise ApiProblem(404, f"the staff page file '{name}' is not installed",
-                         slug="not-found") from None
-    return Response(body, media_type=media_type, headers=PAGE_HEADERS)
-
-
 @pages.get("/staff/programme")
 def programme_page() -> Response:
     """The programme page (static HTML)."""
-    return _file("programme.html", "text/html; charset=utf-8")
+    return pages_mod.static_file("programme.html", "text/html; charset=utf-8", PAGE_HEADERS)
 
 
 @pages.get("/staff/programme/{asset}")
@@ -186,4 +170,4 @@ def programme_asset(asset: str) -> Response:
     media_type = ASSETS.get(asset)
     if media_type is None:
         raise ApiProblem(404, f"no programme page file '{asset}'", slug="not-found")
-    return _file(asset, media_type)
+    return pages_mod.static_file(asset, media_type, PAGE_HEADERS)

@@ -1,20 +1,17 @@
-"""Staff reports and the staff pages.
+"""Staff reports (admin and staff keys).
 
-- ``GET /reports/meetings`` (admin and staff keys): "who should meet whom", the best matches
-  of one kind for every city in scope, with scores and reasons, paged by cursor (see
+- ``GET /reports/meetings``: "who should meet whom", the best matches of one kind for every
+  city in scope, with scores and reasons, paged by cursor (see
   :func:`matchmaking.reports.meetings`); ``/reports/meetings.csv`` and ``.xlsx``: the whole
-  report.
-- ``GET /staff`` and ``GET /staff/{asset}``: the staff page, one static HTML file with its
-  script and style sheet from ``api/static/``. They hold no data and need no key: the page
-  asks for a key and sends it with each API call (it keeps it in ``sessionStorage``). They are
-  left out of the OpenAPI schema.
+  report. The programme report is in :mod:`api.routers.programme`.
+
+The staff pages that show them are in :mod:`api.routers.pages`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -25,26 +22,12 @@ from matchmaking import reports as report_mod
 
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep, StoreDep
-from ..errors import ApiProblem, problem_responses
+from ..errors import problem_responses
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STATIC = Path(__file__).resolve().parent.parent / "static"
-#: The only files the staff pages serve, with their media types.
-ASSETS = {"staff.js": "text/javascript; charset=utf-8", "staff.css": "text/css; charset=utf-8"}
-#: The page loads nothing but its own script and style and talks only to this API.
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
 
 router = APIRouter(prefix="/reports", tags=["reports"],
                    responses=problem_responses(401, 403, 422, 429, 503))
-pages = APIRouter(include_in_schema=False)
 
 
 def _staff(principal: PrincipalDep) -> Principal:
@@ -219,26 +202,3 @@ def meetings_xlsx(principal: StaffDep, store: StoreDep, engine: EngineDep,
     return Response(buf.getvalue(), media_type=XLSX,
                     headers={"Content-Disposition": _download_name(rep, "xlsx")})
 
-
-def _file(name: str, media_type: str) -> Response:
-    try:
-        body = (STATIC / name).read_bytes()
-    except FileNotFoundError:
-        raise ApiProblem(404, f"the staff page file '{name}' is not installed",
-                         slug="not-found") from None
-    return Response(body, media_type=media_type, headers=PAGE_HEADERS)
-
-
-@pages.get("/staff")
-def staff_page() -> Response:
-    """The staff page (static HTML)."""
-    return _file("staff.html", "text/html; charset=utf-8")
-
-
-@pages.get("/staff/{asset}")
-def staff_asset(asset: str) -> Response:
-    """The staff page's script and style sheet (nothing else is served)."""
-    media_type = ASSETS.get(asset)
-    if media_type is None:
-        raise ApiProblem(404, f"no staff page file '{asset}'", slug="not-found")
-    return _file(asset, media_type)
