@@ -147,7 +147,5 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(keys.router)
     app.include_router(reports.router)
     app.include_router(programme.router)
-    # before the /staff/{asset} route, which would take /staff/programme
-    app.include_router(programme.pages)
     app.include_router(pages.router)
     return app

@@ -1,4 +1,4 @@
-"""The programme report: JSON, Excel workbook, SVG plots, and the ``/staff/programme`` page.
+"""The programme report: JSON, Excel workbook and SVG plots.
 
 - ``GET /reports/programme`` (admin and staff keys): every table of
   :func:`matchmaking.analytics.programme_report` for the cities in scope (``country``,
@@ -6,8 +6,8 @@
 - ``GET /reports/programme.xlsx``: the same tables, one worksheet each (openpyxl).
 - ``GET /reports/programme/plots/{name}.svg``: the page's plots, drawn on the server with
   matplotlib (the ``reports`` extra); 501 when it is not installed.
-- ``GET /staff/programme`` and ``/staff/programme/{asset}``: the static page, its script and
-  style sheet (no data, no key needed; left out of the OpenAPI schema).
+
+The page ``/staff/programme`` that shows them is served by :mod:`api.routers.pages`.
 
 Reports are cached per (engine, store generation, scope): the first one after a write
 makes a full recommendation pass (every city in scope, four kinds), later ones are cheap.
@@ -28,18 +28,11 @@ from matchmaking import analytics
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep
 from ..errors import ApiProblem, problem_responses
-from . import pages as pages_mod
 
-ASSETS = {"programme.js": "text/javascript; charset=utf-8",
-          "programme.css": "text/css; charset=utf-8"}
-#: The staff pages' headers; the plots are shown through blob: URLs.
-PAGE_HEADERS = {**pages_mod.PAGE_HEADERS, "Content-Security-Policy": pages_mod.PAGE_HEADERS[
-    "Content-Security-Policy"].replace("img-src 'self' data:", "img-src 'self' data: blob:")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(prefix="/reports", tags=["reports"],
                    responses=problem_responses(401, 403, 422, 429, 503))
-pages = APIRouter(include_in_schema=False)
 
 
 def _staff(principal: PrincipalDep) -> Principal:
@@ -156,18 +149,3 @@ def programme_plot(name: str, principal: StaffDep, engine: EngineDep,
                          "'smartcity-matchmaking[reports]'", slug="not-implemented") from None
     return Response(svg, media_type="image/svg+xml",
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
-
-
-@pages.get("/staff/programme")
-def programme_page() -> Response:
-    """The programme page (static HTML)."""
-    return pages_mod.static_file("programme.html", "text/html; charset=utf-8", PAGE_HEADERS)
-
-
-@pages.get("/staff/programme/{asset}")
-def programme_asset(asset: str) -> Response:
-    """The programme page's script and style sheet (nothing else is served)."""
-    media_type = ASSETS.get(asset)
-    if media_type is None:
-        raise ApiProblem(404, f"no programme page file '{asset}'", slug="not-found")
-    return pages_mod.static_file(asset, media_type, PAGE_HEADERS)
