@@ -2,7 +2,7 @@
 
 Measures, on one store (e.g. the bsc demo, 1,000 cities):
 
-- the exposure pass (every city, four kinds, top 10) through ``Engine.recommend_many``
+- the exposure pass (every city, four kinds, top 10) through the batch form of ``Engine.recommend``
   against one ``Engine.recommend`` call per city, on the same cities and the same fitted
   engine (the ratio is the batch path's speed-up);
 - ``programme_report`` cold (pass included) and warm (cached for the store generation);
@@ -52,7 +52,7 @@ def main() -> None:
     print(f"| kind | batch, {len(ref)} cities (s) | one call per city (s) | speed-up |")
     print("|---|---:|---:|---:|")
     for kind in EXPOSURE_KINDS:
-        _, t_batch = timed(engine.recommend_many, kind, ref, k=10)
+        _, t_batch = timed(engine.recommend, kind, ref, k=10)
         _, t_one = timed(lambda kind=kind: [engine.recommend(kind, c, k=10) for c in ref])
         print(f"| {kind} | {t_batch:.2f} | {t_one:.2f} | {t_one / t_batch:.1f}x |")
 

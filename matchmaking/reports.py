@@ -44,13 +44,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph_schema import reference
-from graph_schema.errors import InvalidInput, MatchmakingError, NotFound
+from graph_schema.errors import InvalidInput, NotFound
 from graph_schema.schema import Label, Node
 from graph_schema.store import GraphStore
 from matchmaking.engine import Engine
+from matchmaking.kinds import Kind, kinds_for
 
 #: Recommendation kinds a meetings report can use (a city meets one of these).
-MEETING_KINDS = ("solutions", "providers", "peers", "experts")
+MEETING_KINDS: tuple[Kind, ...] = kinds_for(Label.CITY)
 #: Orders of the report's rows.
 ORDERS = ("score", "city", "country")
 MAX_LIMIT = 200
@@ -112,7 +113,7 @@ class MeetingsPage:
 
 
 
-def _check(kind: str, country: str | None, region: str | None, limit: int,
+def _check(kind: Kind | str, country: str | None, region: str | None, limit: int,
            per_city: int, order: str, max_per_candidate: int | None) -> None:
     if kind not in MEETING_KINDS:
         raise InvalidInput(f"unknown kind {kind!r} for a meetings report: use one of "
@@ -154,16 +155,15 @@ def cities_in_scope(store: GraphStore, *, country: str | None = None,
             if codes is None or str(node.props.get("country") or "").upper() in codes]
 
 
-def _lists(engine: Engine, kind: str, cities: Sequence[Node], k: int) -> list[list[Any]]:
+def _lists(engine: Engine, kind: Kind, cities: Sequence[Node], k: int) -> list[list[Any]]:
     ids = [c.id for c in cities]
-    out = engine.recommend_many(kind, ids, k=k)
-    if any(isinstance(r, NotFound) for r in out):
+    batch = engine.recommend(kind, ids, k=k)
+    missing = [i for i, e in batch.errors.items() if isinstance(e, NotFound)]
+    if missing:
         # cities newer than the engine's projection: catch up once, then retry them
         engine.refresh(force=True)
-        again = iter(engine.recommend_many(
-            kind, [i for i, r in zip(ids, out, strict=True) if isinstance(r, NotFound)], k=k))
-        out = [next(again) if isinstance(r, NotFound) else r for r in out]
-    return [r if not isinstance(r, MatchmakingError) else [] for r in out]
+        batch.results.update(engine.recommend(kind, missing, k=k).results)
+    return [batch.results.get(i, []) for i in ids]
 
 
 def _sort_key(order: str, m: Meeting) -> tuple[Any, ...]:
@@ -175,7 +175,7 @@ def _sort_key(order: str, m: Meeting) -> tuple[Any, ...]:
     return (-m.score, m.city_id, m.candidate_id)
 
 
-def meetings_report(engine: Engine, store: GraphStore, *, kind: str = "experts",
+def meetings_report(engine: Engine, store: GraphStore, *, kind: Kind | str = Kind.EXPERTS,
                     country: str | None = None, region: str | None = None, per_city: int = 1,
                     order: str = "score", max_per_candidate: int | None = None
                     ) -> MeetingsReport:
@@ -188,8 +188,9 @@ def meetings_report(engine: Engine, store: GraphStore, *, kind: str = "experts",
         The recommendation engine (on ``store``).
     store : GraphStore
         Where the cities in scope are looked up.
-    kind : {"experts", "solutions", "providers", "peers"}
-        What a city should meet.
+    kind : Kind or str
+        What a city should meet: one of :data:`MEETING_KINDS` (the kinds whose subject is a
+        city).
     country, region : str, optional
         Restrict the *cities* (not the candidates) to an ISO country code or a UN M49
         region/subregion.
@@ -206,6 +207,7 @@ def meetings_report(engine: Engine, store: GraphStore, *, kind: str = "experts",
         A bad kind, order, filter or bound.
     """
     _check(kind, country, region, 1, per_city, order, max_per_candidate)
+    kind = Kind(kind)
     key = (id(engine), store.generation(), kind, (country or "").upper(),
            (region or "").strip().lower(), per_city, order, max_per_candidate)
     with _LOCK:
@@ -276,7 +278,7 @@ def decode_cursor(cursor: str, tag: str) -> tuple[Any, ...]:
     return tuple(obj["k"])
 
 
-def meetings(engine: Engine, store: GraphStore, *, kind: str = "experts",
+def meetings(engine: Engine, store: GraphStore, *, kind: Kind | str = Kind.EXPERTS,
              country: str | None = None, region: str | None = None, limit: int = 50,
              per_city: int = 1, order: str = "score", max_per_candidate: int | None = None,
              cursor: str | None = None) -> MeetingsPage:

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from matchmaking import reports as report_mod
+from matchmaking.kinds import CityKind
 
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep, StoreDep
@@ -45,7 +46,7 @@ class MeetingPublic(BaseModel):
     city: str = Field(description="city id")
     city_name: str
     city_country: str | None = None
-    kind: Literal["solutions", "providers", "peers", "experts"]
+    kind: CityKind
     rank: int = Field(description="rank of the candidate among this city's matches (1 = best)")
     candidate: str = Field(description="candidate id")
     candidate_label: str
@@ -73,7 +74,7 @@ class MeetingsReport(BaseModel):
                                                 "the last page")
 
 
-KindQuery = Literal["solutions", "providers", "peers", "experts"]
+KindQuery = CityKind
 CountryQuery = Annotated[str | None, Query(pattern=r"^[A-Z]{2}$",
                                            description="ISO 3166-1 alpha-2 code of the cities")]
 RegionQuery = Annotated[str | None, Query(max_length=100,
@@ -102,7 +103,7 @@ def meetings_report(
     principal: StaffDep,
     store: StoreDep,
     engine: EngineDep,
-    kind: KindQuery = "experts",
+    kind: KindQuery = CityKind.EXPERTS,
     country: CountryQuery = None,
     region: RegionQuery = None,
     per_city: PerCityQuery = 1,
@@ -155,7 +156,7 @@ def _download_name(rep: report_mod.MeetingsReport, ext: str) -> str:
             summary="The whole meetings report as CSV (every page)",
             responses={200: {"content": {"text/csv": {}}}})
 def meetings_csv(principal: StaffDep, store: StoreDep, engine: EngineDep,
-                 kind: KindQuery = "experts", country: CountryQuery = None,
+                 kind: KindQuery = CityKind.EXPERTS, country: CountryQuery = None,
                  region: RegionQuery = None, per_city: PerCityQuery = 1,
                  order: OrderQuery = "score", max_per_candidate: FairQuery = None) -> Response:
     """Every row of `GET /reports/meetings` for these parameters, in its order. Admin and
@@ -176,7 +177,7 @@ def meetings_csv(principal: StaffDep, store: StoreDep, engine: EngineDep,
             summary="The whole meetings report as an Excel workbook",
             responses={200: {"content": {XLSX: {}}}})
 def meetings_xlsx(principal: StaffDep, store: StoreDep, engine: EngineDep,
-                  kind: KindQuery = "experts", country: CountryQuery = None,
+                  kind: KindQuery = CityKind.EXPERTS, country: CountryQuery = None,
                   region: RegionQuery = None, per_city: PerCityQuery = 1,
                   order: OrderQuery = "score", max_per_candidate: FairQuery = None) -> Response:
     """Every row of `GET /reports/meetings` (sheet `meetings`) and the options used (sheet

@@ -15,7 +15,8 @@ peers      city       the candidate itself
 ========== ========== ==============================================================
 
 The Gini coefficient and the Lorenz curve are over every entity of the universe, never
-recommended ones included. The pass uses :meth:`Engine.recommend_many` and is cached per
+recommended ones included. The pass uses the batch form of :meth:`Engine.recommend` and is
+cached per
 (engine, store generation, kind, cities, k).
 """
 
@@ -30,6 +31,7 @@ import numpy as np
 
 from graph_schema.schema import Label, RelType
 from matchmaking.analytics.base import ProgrammeData
+from matchmaking.kinds import Kind
 from matchmaking.training import candidate_rows
 from scoring.metrics import gini, lorenz_curve
 
@@ -114,8 +116,8 @@ def recommendation_pass(engine: Engine, kind: str, city_ids: Sequence[str],
         hit = _PASSES.get(key)
     if hit is not None and hit[0] is engine:
         return hit[1]
-    lists = [r if isinstance(r, list) else []
-             for r in engine.recommend_many(kind, list(city_ids), k=k)]
+    batch = engine.recommend(Kind(kind), list(city_ids), k=k)
+    lists = [batch.results.get(c, []) for c in city_ids]
     with _LOCK:
         while len(_PASSES) >= 16:
             _PASSES.pop(next(iter(_PASSES)))
@@ -142,7 +144,7 @@ def exposure(data: ProgrammeData, lists: Mapping[str, Sequence[Sequence[Recommen
     for kind, entity in EXPOSURE_KINDS.items():
         if kind not in lists:
             continue
-        universe = prov_rows if entity is Label.PROVIDER else candidate_rows(proj, kind)
+        universe = prov_rows if entity is Label.PROVIDER else candidate_rows(proj, Kind(kind))
         pos = {int(r): i for i, r in enumerate(universe.tolist())}
         expo = np.zeros(universe.size)
         seen = np.zeros(universe.size, dtype=np.int64)

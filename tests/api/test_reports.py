@@ -104,7 +104,7 @@ def test_report_rows_are_the_engines_recommendations(board: BoardApi,
     cities = sorted(A_CITIES | B_CITIES)
     for kind in KINDS:
         body = board.report(kind=kind, per_city=2, limit=200).json()
-        batch = dict(zip(cities, engine.recommend_many(kind, cities, k=2), strict=True))
+        batch = engine.recommend(kind, cities, k=2).results
         for m in body["data"]:
             rec = batch[m["city"]][m["rank"] - 1]
             assert (rec.id, rec.score, rec.reasons) == (m["candidate"], m["score"],
@@ -320,9 +320,9 @@ def test_engine_level_report_is_one_batch_call_cached_per_generation(
     class CountingEngine(Engine):
         calls = 0
 
-        def recommend_many(self, *args: Any, **kwargs: Any) -> Any:
+        def recommend(self, *args: Any, **kwargs: Any) -> Any:
             CountingEngine.calls += 1
-            return super().recommend_many(*args, **kwargs)
+            return super().recommend(*args, **kwargs)
 
     engine = CountingEngine(store, background=False)
     page = meetings(engine, store, kind="peers", limit=4, per_city=5)
