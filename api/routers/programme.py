@@ -15,7 +15,6 @@ makes a full recommendation pass (every city in scope, four kinds), later ones a
 
 from __future__ import annotations
 
-import io
 import threading
 from typing import Annotated, Any
 
@@ -25,11 +24,12 @@ from pydantic import BaseModel, Field
 
 from matchmaking import analytics
 
+from .. import xlsx
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep
 from ..errors import ApiProblem, problem_responses
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = xlsx.MEDIA_TYPE
 
 router = APIRouter(prefix="/reports", tags=["reports"],
                    responses=problem_responses(401, 403, 422, 429, 503))
@@ -112,20 +112,8 @@ def programme_workbook(principal: StaffDep, engine: EngineDep, country: CountryQ
 
 def workbook(rep: analytics.ProgrammeReport) -> bytes:
     """The report's tables as an .xlsx file (one worksheet per table)."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    wb.properties.title = f"Programme report ({rep.scope.describe()})"
-    for name, table in rep.tables.items():
-        ws = wb.create_sheet(title=name[:31])
-        ws.append(list(table.columns))
-        for row in table.rows:
-            ws.append(list(row))
-        ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx.workbook({name: [t.columns, *t.rows] for name, t in rep.tables.items()},
+                         title=f"Programme report ({rep.scope.describe()})")
 
 
 @router.get("/programme/plots/{name}.svg", response_class=Response,

@@ -21,11 +21,12 @@ from pydantic import BaseModel, Field
 from matchmaking import reports as report_mod
 from matchmaking.kinds import CityKind
 
+from .. import xlsx
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep, StoreDep
 from ..errors import problem_responses
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = xlsx.MEDIA_TYPE
 
 router = APIRouter(prefix="/reports", tags=["reports"],
                    responses=problem_responses(401, 403, 422, 429, 503))
@@ -182,24 +183,15 @@ def meetings_xlsx(principal: StaffDep, store: StoreDep, engine: EngineDep,
                   order: OrderQuery = "score", max_per_candidate: FairQuery = None) -> Response:
     """Every row of `GET /reports/meetings` (sheet `meetings`) and the options used (sheet
     `about`). Admin and staff keys only."""
-    from openpyxl import Workbook
-
     rep = report_mod.meetings_report(engine, store, kind=kind, country=country, region=region,
                                      per_city=per_city, order=order,
                                      max_per_candidate=max_per_candidate)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "meetings"
-    ws.append(list(CSV_COLUMNS))
-    for m in rep.meetings:
-        ws.append([_safe(v) for v in _cells(m)])
-    about = wb.create_sheet("about")
-    for row in (("kind", rep.kind), ("country", country or "all"), ("region", region or "all"),
-                ("per_city", rep.per_city), ("order", rep.order), ("fairness", rep.fairness),
-                ("cities_in_scope", rep.cities_in_scope), ("rows", len(rep.meetings))):
-        about.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return Response(buf.getvalue(), media_type=XLSX,
+    about = [("kind", rep.kind), ("country", country or "all"), ("region", region or "all"),
+             ("per_city", rep.per_city), ("order", rep.order), ("fairness", rep.fairness),
+             ("cities_in_scope", rep.cities_in_scope), ("rows", len(rep.meetings))]
+    body = xlsx.workbook({"meetings": [CSV_COLUMNS, *([_safe(v) for v in _cells(m)]
+                                                      for m in rep.meetings)],
+                          "about": about})
+    return Response(body, media_type=XLSX,
                     headers={"Content-Disposition": _download_name(rep, "xlsx")})
 
