@@ -187,8 +187,7 @@ class Engine:
 
     @property
     def projection(self) -> Projection:
-        """The projection recommendations are answered from now (refreshed as for a request;
-        its ``generation`` tells which store state it shows)."""
+        """The in-memory projection of the store that answers requests (refreshed if stale)."""
         return self._snapshot().proj
 
     def close(self) -> None:
