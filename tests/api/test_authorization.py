@@ -119,6 +119,9 @@ CASES: list[tuple[str, str, Any, dict[str, str], int, Setup]] = [
     ("POST", "/imports", "dataset", STAFF, 200, None),
     ("GET", "/keys", {}, _matrix("Y", "N", "N", "N", "N"), 200, None),
     ("POST", "/keys", {"json": {"role": "staff"}}, _matrix("Y", "N", "N", "N", "N"), 201, None),
+    ("GET", "/reports/programme", {}, STAFF, 200, None),
+    ("GET", "/reports/programme.xlsx", {}, STAFF, 200, None),
+    ("GET", "/reports/programme/plots/lorenz.svg", {}, STAFF, 200, None),
 ]
 
 
