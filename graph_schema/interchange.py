@@ -1,4 +1,7 @@
-"""Import and export of whole ecosystems in the smartcity-graph/1 interchange format.
+"""Import and export of whole ecosystems in the smartcity-graph/1 and /1.1 interchange formats.
+
+Version 1.1 adds events, attendance and meetings (:mod:`graph_schema.interchange_events`);
+an export declares 1.1 only when the store holds an event, so other exports stay /1.
 
 Import runs in three streamed passes, so memory grows with the number of node ids, not
 with file size:
@@ -24,6 +27,13 @@ from typing import IO, Any
 import orjson
 
 from graph_schema.errors import InvalidInput, MatchmakingError
+from graph_schema.interchange_events import (
+    FORMAT_1_1,
+    SUPPORTED_FORMATS,
+    EventChecks,
+    format_error,
+    needs_1_1,
+)
 from graph_schema.schema import (
     INTERNAL_LABELS,
     Label,
@@ -133,8 +143,11 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
 class _Validator:
     """The validation passes; remembers what it accepted for the write pass."""
 
-    def __init__(self, store: GraphStore, report: ImportReport, progress: Progress | None):
+    def __init__(self, store: GraphStore, report: ImportReport, progress: Progress | None,
+                 declared: str | None = None):
         self.store = store
+        self.declared = declared
+        self.events = EventChecks(store)
         self.report = report
         self.progress = progress
         self.labels: dict[str, Label] = {}
@@ -145,7 +158,7 @@ class _Validator:
         self.bad_rel_lines: set[int] = set()
 
     def nodes(self, path: Path) -> None:
-        name = path.name
+        name = self.nodes_name = path.name
         for lineno, obj, err in read_jsonl(path):
             self.report.nodes_read += 1
             if self.progress and self.report.nodes_read % 50_000 == 0:
@@ -155,6 +168,9 @@ class _Validator:
                     raise InvalidInput(err)
                 node = node_from_json(obj)
                 self._check_duplicate(node)
+                if self.declared == FORMAT and needs_1_1(node=node):
+                    raise InvalidInput(format_error(self.declared))
+                self.events.node(node, lineno)
             except InvalidInput as e:
                 self.report.add_error(name, lineno, str(e))
                 self.bad_node_lines.add(lineno)
@@ -208,7 +224,10 @@ class _Validator:
             try:
                 if err:
                     raise InvalidInput(err)
-                pending.append((lineno, rel_from_json(obj)))
+                rel = rel_from_json(obj)
+                if self.declared == FORMAT and needs_1_1(rel=rel):
+                    raise InvalidInput(format_error(self.declared))
+                pending.append((lineno, rel))
             except InvalidInput as e:
                 self.report.add_error(path.name, lineno, str(e))
                 self.bad_rel_lines.add(lineno)
@@ -216,6 +235,10 @@ class _Validator:
                 self._check_rels(path.name, pending)
                 pending = []
         self._check_rels(path.name, pending)
+        for lineno, message, rel_lines in self.events.finish():
+            self.report.add_error(self.nodes_name, lineno, message)
+            self.bad_node_lines.add(lineno)
+            self.bad_rel_lines.update(rel_lines)
 
     def _check_rels(self, name: str, pending: list[tuple[int, Rel]]) -> None:
         refs = reference_labels()
@@ -227,6 +250,7 @@ class _Validator:
             and x not in self.bad_ids
         }
         in_store = self.store.labels_of(unknown) if unknown else {}
+        self.events.prefetch(r for _, r in pending)
         for lineno, rel in pending:
             try:
                 labels = [self._label_of(x, refs, in_store) for x in (rel.src, rel.dst)]
@@ -239,6 +263,7 @@ class _Validator:
                             f"property 'provider' must name a Provider, "
                             f"but '{provider}' is a {got.value}"
                         )
+                self.events.rel(rel, lineno)
             except InvalidInput as e:
                 self.report.add_error(name, lineno, str(e))
                 self.bad_rel_lines.add(lineno)
@@ -284,9 +309,9 @@ def import_dataset(
     directory = Path(directory)
     nodes_path = dataset_file(directory, "nodes")
     rels_path = dataset_file(directory, "relationships")
-    _check_meta(directory)
+    declared = _check_meta(directory)
     report = ImportReport()
-    v = _Validator(store, report, progress)
+    v = _Validator(store, report, progress, declared)
     v.nodes(nodes_path)
     v.rels(rels_path)
     order = {nodes_path.name: 0, rels_path.name: 1}
@@ -338,17 +363,20 @@ def _props(obj: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in keys}
 
 
-def _check_meta(directory: Path) -> None:
+def _check_meta(directory: Path) -> str | None:
+    """The format ``meta.json`` declares (None without one); error if unsupported."""
     meta = directory / "meta.json"
     if not meta.is_file():
-        return
+        return None
     try:
         data = json.loads(meta.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise InvalidInput(f"{meta.name}:1: invalid JSON ({e})") from None
     fmt = data.get("format") if isinstance(data, dict) else None
-    if fmt is not None and fmt != FORMAT:
-        raise InvalidInput(f"{meta.name}: format {fmt!r} is not supported; expected {FORMAT!r}")
+    if fmt is not None and fmt not in SUPPORTED_FORMATS:
+        raise InvalidInput(f"{meta.name}: format {fmt!r} is not supported; expected one of "
+                           f"{', '.join(repr(f) for f in SUPPORTED_FORMATS)}")
+    return fmt if isinstance(fmt, str) else None
 
 
 def export_dataset(
@@ -384,7 +412,8 @@ def export_dataset(
         tmp.replace(final)
         other = directory / f"{stem}{'.jsonl' if compress else '.jsonl.gz'}"
         other.unlink(missing_ok=True)
-    meta = {"format": FORMAT, "name": name, **counts}
+    has_events = any(True for _ in store.iter_nodes(Label.EVENT))
+    meta = {"format": FORMAT_1_1 if has_events else FORMAT, "name": name, **counts}
     (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return counts
 
