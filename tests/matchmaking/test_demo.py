@@ -21,7 +21,7 @@ ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 LANG_RE = re.compile(r"^[a-z]{2}$")
 WHEEL = {"economy", "environment", "government", "living", "mobility", "people"}
 
-# The endpoint table of /work/shared/spec/interchange.md (smartcity-graph/1).
+# The endpoint table of the interchange spec (smartcity-graph/1.1; ATTENDS is new in 1.1).
 ENDPOINTS: dict[str, tuple[set[str], set[str]]] = {
     "OFFERS": ({"Provider"}, {"Solution"}),
     "IMPLEMENTED": ({"City"}, {"Solution"}),
@@ -36,6 +36,7 @@ ENDPOINTS: dict[str, tuple[set[str], set[str]]] = {
     "PARTNERS_WITH": ({"City"}, {"City"}),
     "MEASURES": ({"City"}, {"KPI"}),
     "IMPROVES": ({"Solution"}, {"KPI"}),
+    "ATTENDS": ({"City", "Provider", "Member"}, {"Event"}),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "City": ("name", "country"),
@@ -43,6 +44,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "Solution": ("name", "category"),
     "Member": ("name",),
     "Topic": ("name",),
+    "Event": ("name", "timezone", "date", "start"),
 }
 
 
@@ -116,7 +118,7 @@ def test_written_files_match_counts_and_meta(tmp_path: Path, tiny: Dataset) -> N
     assert [json.loads(line) for line in lines] == tiny.nodes
     meta = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
     assert meta == tiny.meta
-    assert meta["format"] == "smartcity-graph/1"
+    assert meta["format"] == "smartcity-graph/1.1"
     assert meta["name"] == "demo-tiny-seed7"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00Z", meta["created"])
 
