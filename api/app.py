@@ -28,6 +28,10 @@ read feedback                   all    all    its own      its own      its own
 imports                         yes    yes    no           no           no
 keys                            yes    no     no           no           no
 reports, staff page data        yes    yes    no           no           no
+events: create, participants,   yes    yes    no           no           no
+schedule, all meetings
+event agenda (+ .ics), reply    any    any    own          own          own
+to a meeting
 ==============================  =====  =====  ===========  ===========  ===========
 """
 
@@ -49,6 +53,7 @@ from .deps import Breaker, EngineHolder
 from .middleware import BodySizeLimit
 from .routers import (
     entities,
+    events,
     feedback,
     imports,
     keys,
@@ -137,6 +142,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         app.include_router(router)
     app.include_router(recommendations.router)
     app.include_router(feedback.router)
+    app.include_router(events.router)
+    app.include_router(events.pages)
     app.include_router(imports.router)
     app.include_router(keys.router)
     app.include_router(reports.router)

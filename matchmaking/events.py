@@ -189,6 +189,25 @@ class Events:
                                      tuple(p.get("reasons") or ())))
         return sorted(out, key=lambda m: (m.slot, m.table, m.id))
 
+    def fairness(self, event_id: str) -> dict[str, Any]:
+        """Figures of the stored schedule (declined meetings do not count): participants,
+        meetings, mean count, and the worst-served participants by count and by value."""
+        ids = sorted(n.id for _, n in self.participants(event_id))
+        held = [m for m in self.meetings(event_id) if m.status != "declined"]
+        count = dict.fromkeys(ids, 0)
+        value = dict.fromkeys(ids, 0.0)
+        for m in held:
+            for who in (m.a, m.b):
+                if who in count:
+                    count[who] += 1
+                    value[who] += m.value
+        worst = min(count.values(), default=0)
+        low = min(ids, key=lambda i: (value[i], i)) if ids else None
+        return {"participants": len(ids), "meetings": len(held),
+                "mean_count": round(2 * len(held) / len(ids), 4) if ids else 0.0,
+                "worst_count": worst, "worst_count_ids": [i for i in ids if count[i] == worst],
+                "worst_value": round(value[low], 6) if low else 0.0, "worst_value_id": low}
+
     # ------------------------------------------------------------------ scheduling
 
     def plan(self, event_id: str, engine: Engine, *, time_limit: float = 10.0,
