@@ -112,9 +112,13 @@ def check_cross(
 
 
 def slot_start(event: Mapping[str, Any], slot: int) -> dt.datetime:
-    """The time-zone aware start of ``slot`` of a (valid) event."""
+    """The time-zone aware start of ``slot`` of a (valid) event.
+
+    Slots follow each other in elapsed time, so across a daylight-saving switch the local
+    clock time jumps with it (01:00 + 60 min is 03:00 on the spring-forward night).
+    """
     tz = zoneinfo.ZoneInfo(str(event["timezone"]))
     day = dt.date.fromisoformat(str(event["date"]))
     hh, mm = (int(x) for x in str(event["start"]).split(":"))
-    first = dt.datetime(day.year, day.month, day.day, hh, mm, tzinfo=tz)
-    return first + dt.timedelta(minutes=int(event["slot_minutes"]) * slot)
+    first = dt.datetime(day.year, day.month, day.day, hh, mm, tzinfo=tz).astimezone(dt.UTC)
+    return (first + dt.timedelta(minutes=int(event["slot_minutes"]) * slot)).astimezone(tz)

@@ -8,6 +8,7 @@ zone, with its ``VTIMEZONE`` included.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +43,7 @@ def agenda_ics(event: Node, participant: str, items: Sequence[dict[str, Any]]) -
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{event.props.get('name', event.id)}: my meetings")
     venue = event.props.get("venue")
+    tz = zoneinfo.ZoneInfo(str(event.props["timezone"]))
     stamp = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     for item in items:
         other = item.get("with") or {}
@@ -49,8 +51,8 @@ def agenda_ics(event: Node, participant: str, items: Sequence[dict[str, Any]]) -
         ev = VEvent()
         ev.add("uid", f"{item['meeting']}.{participant}@smartcity-matchmaking")
         ev.add("dtstamp", stamp)
-        ev.add("dtstart", dt.datetime.fromisoformat(item["start"]))
-        ev.add("dtend", dt.datetime.fromisoformat(item["end"]))
+        ev.add("dtstart", dt.datetime.fromisoformat(item["start"]).astimezone(tz))
+        ev.add("dtend", dt.datetime.fromisoformat(item["end"]).astimezone(tz))
         ev.add("summary", f"Meeting with {name}")
         ev.add("location", f"{venue}, table {item['table']}" if venue
                else f"Table {item['table']}")
