@@ -5,6 +5,7 @@ solver's and the greedy schedule (best pair first, earliest slot; computed in th
 the ratio of the two, and the worst-served participant.
 
     .venv/bin/python benchmarks/bench_schedule.py [--sizes 100,500] [--time-limit 55]
+        [--min-meetings 0,2] [--top-n N]
 
 Synthetic events: 40% cities, 35% providers, 25% experts, each with a latent interest
 profile (Dirichlet over 12 topics). A pair's value is the dot product of the two profiles
@@ -22,7 +23,7 @@ import os
 
 import numpy as np
 
-from matchmaking.scheduling import EventInput, Participant, pair_key, schedule
+from matchmaking.scheduling import DEFAULT_TOP_N, EventInput, Participant, pair_key, schedule
 
 
 def synthetic_event(n: int, slots: int, tables: int, seed: int = 0) -> EventInput:
@@ -64,26 +65,32 @@ def main() -> None:
     ap.add_argument("--sizes", default="100,500")
     ap.add_argument("--time-limit", type=float, default=55.0,
                     help="solver limit for the 500-participant event (100: 4 s)")
-    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--min-meetings", default="0,2",
+                    help="fairness targets to run, comma-separated")
+    ap.add_argument("--top-n", type=int, default=DEFAULT_TOP_N)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    print(f"date {dt.date.today()}, {os.cpu_count()} CPUs, workers "
-          f"{args.workers or min(8, os.cpu_count() or 1)}")
-    head = ("participants", "slots", "tables", "candidates", "vars", "limit s", "time s",
-            "status", "gap", "meetings", "value", "greedy", "value/greedy", "worst n")
-    print(" | ".join(head))
+    load = os.getloadavg()[0]
+    print(f"date {dt.date.today()}, {os.cpu_count()} CPUs, load average {load:.1f}, "
+          f"top_n {args.top_n}, seed {args.seed}")
+    head = ("participants", "slots", "tables", "min", "candidates", "vars", "limit s",
+            "time s", "status", "gap", "meetings", "value", "greedy", "value/greedy",
+            "worst n", "below min")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
     for n in (int(x) for x in args.sizes.split(",")):
         tables = 100 if n >= 500 else max(1, n // 5)
         ev = synthetic_event(n, 12, tables, seed=args.seed)
         limit = args.time_limit if n >= 500 else 4.0
-        s = schedule(ev, time_limit=limit, min_meetings=2, workers=args.workers,
-                     seed=args.seed)
-        gap = "-" if s.gap is None else f"{s.gap:.3%}"
-        ratio = s.value / s.greedy_value if s.greedy_value else float("nan")
-        print(" | ".join(str(x) for x in (
-            n, ev.slots, ev.tables, s.candidates, s.variables, limit, f"{s.seconds:.1f}",
-            s.status, gap, len(s.meetings), f"{s.value:.1f}", f"{s.greedy_value:.1f}",
-            f"{ratio:.3f}", s.worst_count)))
+        for mm in (int(x) for x in args.min_meetings.split(",")):
+            s = schedule(ev, time_limit=limit, min_meetings=mm, top_n=args.top_n)
+            gap = "-" if s.gap is None else f"{s.gap:.2%}"
+            ratio = s.value / s.greedy_value if s.greedy_value else float("nan")
+            print("| " + " | ".join(str(x) for x in (
+                n, ev.slots, ev.tables, mm, s.candidates, s.variables, limit,
+                f"{s.seconds:.1f}", s.status, gap, len(s.meetings), f"{s.value:.1f}",
+                f"{s.greedy_value:.1f}", f"{ratio:.3f}", s.worst_count,
+                len(s.below_min))) + " |")
 
 
 if __name__ == "__main__":

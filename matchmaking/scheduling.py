@@ -60,7 +60,7 @@ from graph_schema.errors import InvalidInput
 
 FAIRNESS_WEIGHT = 100  # x best pair value, per meeting missing below min_meetings
 STABILITY_WEIGHT = 10  # x best pair value, per previous meeting kept in its slot
-DEFAULT_TOP_N = 20
+DEFAULT_TOP_N = 12
 DEFAULT_WANT_BONUS = 0.5
 
 Pair = tuple[str, str]
