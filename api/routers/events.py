@@ -19,7 +19,6 @@ for another participant's agenda is 403; a meeting that is not the caller's is 4
 
 from __future__ import annotations
 
-from pathlib import Path as PathLib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -31,16 +30,11 @@ from matchmaking.events import Events
 
 from ..auth import Principal, forbidden, require_staff
 from ..deps import EngineDep, PrincipalDep, StoreDep
-from ..errors import ApiProblem, problem_responses
-from .reports import PAGE_HEADERS
+from ..errors import problem_responses
 
 router = APIRouter(prefix="/events", tags=["events"],
                    responses=problem_responses(401, 403, 404, 422, 429, 503))
-#: The staff page of an event: static files, no data, no key (like ``/staff``).
-pages = APIRouter(include_in_schema=False)
-STATIC = PathLib(__file__).resolve().parent.parent / "static"
-PAGE_ASSETS = {"events.js": "text/javascript; charset=utf-8",
-               "events.css": "text/css; charset=utf-8"}
+
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
 IdPath = Annotated[str, Path(max_length=128)]
 
@@ -257,23 +251,3 @@ def reply_meeting(principal: PrincipalDep, store: StoreDep, event_id: IdPath, mi
     who = None if principal.is_staff else principal.subject
     return MeetingPublic(**events.respond(event_id, mid, who, body.verdict).to_json())
 
-
-def _static(name: str, media_type: str) -> Response:
-    path = STATIC / name
-    if not path.is_file():
-        raise ApiProblem(404, f"the staff page file '{name}' is not installed", slug="not-found")
-    return Response(path.read_bytes(), media_type=media_type, headers=PAGE_HEADERS)
-
-
-@pages.get("/staff/events/{event_id}")
-def event_page(event_id: str) -> Response:
-    """The staff page of one event (static HTML; its script reads the id from the URL)."""
-    return _static("events.html", "text/html; charset=utf-8")
-
-
-@pages.get("/staff/event-assets/{asset}")
-def event_page_asset(asset: str) -> Response:
-    """The event page's script and style sheet (nothing else is served)."""
-    if asset not in PAGE_ASSETS:
-        raise ApiProblem(404, f"no staff page file '{asset}'", slug="not-found")
-    return _static(asset, PAGE_ASSETS[asset])

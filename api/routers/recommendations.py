@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from graph_schema.errors import InvalidInput, NotFound
 from graph_schema.schema import Label
+from matchmaking.engine import Engine, Filters
 from matchmaking.service import Service
 
 from ..auth import Principal, require_self_or_staff
@@ -79,10 +80,9 @@ router = APIRouter(tags=["recommendations"],
 
 
 def _recommend(
-    engine: Any, service: Service, label: Label, subject: str, kind: str, rq: RecommendationQuery
+    engine: Engine, service: Service, label: Label, subject: str, kind: str,
+    rq: RecommendationQuery,
 ) -> RecommendationsPublic:
-    from matchmaking.engine import Filters
-
     filters = Filters(**{k: v for k, v in rq.filters.items() if v is not None})
     # The engine's in-memory snapshot answers without a store round trip. Only an id it does
     # not know (unknown, of another label, or newer than the snapshot) is looked up in the
