@@ -21,14 +21,17 @@ One boolean ``x[p, s]`` per candidate pair ``p`` and slot ``s`` in which both ar
   ``STABILITY_WEIGHT`` times the best pair value, so few meetings move.
 
 To keep the model small, each participant contributes only its ``top_n`` best partners;
-a pair is a candidate if it is in the top list of either side (or was in ``previous``).
+a pair is a candidate if it is in the top list of either side, was in ``previous``, or is
+in the greedy plan (the solver's start).
 The greedy baseline (best pair first, earliest common slot) runs on *all* eligible pairs
 in the same call.
 
-Solver: HiGHS (``highspy``), started from the greedy plan, so the result is never worse than
-greedy in the objective. OR-tools CP-SAT, tried first, stayed below the greedy value on two
-cores within the time limit, and ``scipy.optimize.milp`` (HiGHS without a start) sometimes
-returned a poor incumbent at the limit (docs/benchmarks.md).
+Solver: HiGHS through ``scipy.optimize.milp`` (no extra dependency). Its result is compared
+with the greedy plan in the same objective and the better one is returned (status ``greedy``
+when the solver did not beat it in time), so the objective is never worse than greedy's.
+Tried and dropped: OR-tools CP-SAT (stayed below the greedy value on two busy cores within
+the time limit) and ``highspy`` with the greedy plan as a MIP start (overran the time limit
+several times over on the same machine).
 
 Example
 -------
@@ -43,9 +46,6 @@ Example
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -121,7 +121,7 @@ class Schedule:
     """The result of :func:`schedule`: meetings sorted by (slot, table), and its figures."""
 
     meetings: list[Meeting]
-    status: str  # "optimal", "feasible" (time limit hit) or "greedy" (solver found nothing)
+    status: str  # "optimal", "feasible" (time limit hit) or "greedy" (solver did not beat it)
     value: float
     greedy_value: float
     gap: float | None  # relative gap of the solver's objective; 0 when optimal
@@ -315,45 +315,13 @@ def schedule(
     fixed_pairs = {m.pair for m in fixed}
     eligible = _eligible(event, res, fixed_pairs)
     prev = {m.pair: m for m in previous if m.pair not in fixed_pairs}
-    cands = _preselect(eligible, top_n, prev)
     greedy = _greedy(eligible, res)
+    cands = _preselect(eligible, top_n, [*prev, *greedy])  # the start is the whole greedy plan
     greedy_value = sum(eligible[p] for p in greedy) + _fixed_value(event, res, fixed)
     model = _Model(event, res, eligible, cands, prev, min_meetings, fixed)
     chosen, status, gap = model.solve(time_limit, greedy)
-    if status == "none":  # the solver found nothing in time: fall back to the greedy plan
-        chosen = {p: s for p, s in greedy.items() if p in model.pair_set}
-        status, gap = "greedy", None
     return _result(event, res, fixed, prev, chosen, eligible, status, gap, greedy_value,
                    min_meetings, len(cands), len(model.cols), time.perf_counter() - t0)
-
-
-_BANNER_LOCK = threading.Lock()
-_banner_done = False
-
-
-def _new_highs() -> Any:
-    """A silent ``highspy.Highs``. The library prints a banner on stdout (C level) the first
-    time one is created in a process; that one time, stdout is pointed at /dev/null so that
-    JSON output of the CLI stays clean."""
-    global _banner_done
-    import highspy
-
-    with _BANNER_LOCK:
-        if _banner_done:
-            h = highspy.Highs()
-        else:
-            sys.stdout.flush()
-            saved = os.dup(1)
-            try:
-                with open(os.devnull, "w") as null:
-                    os.dup2(null.fileno(), 1)
-                    h = highspy.Highs()
-            finally:
-                os.dup2(saved, 1)
-                os.close(saved)
-            _banner_done = True
-    h.setOptionValue("output_flag", False)
-    return h
 
 
 def _limit(res: _Residual, key: tuple[Any, ...]) -> int:
@@ -366,7 +334,7 @@ def _limit(res: _Residual, key: tuple[Any, ...]) -> int:
 
 
 class _Model:
-    """The integer program of :func:`schedule`, solved with HiGHS (``highspy``).
+    """The integer program of :func:`schedule`, solved with HiGHS (``scipy.optimize.milp``).
 
     Columns: one per (candidate pair, common slot), then one shortfall count per
     participant with a fairness target. Rows: pair once, person once per slot, person cap,
@@ -433,39 +401,26 @@ class _Model:
 
     def solve(self, time_limit: float,
               plan: Mapping[Pair, int]) -> tuple[dict[Pair, int], str, float | None]:
-        """Solve within ``time_limit`` seconds, starting from ``plan``."""
+        """Solve within ``time_limit`` seconds; keep ``plan`` if the solver does not beat it
+        (status ``greedy``)."""
         if not self.n_x:
             return {}, "optimal", 0.0
-        h = _new_highs()
-        import highspy
+        from scipy.optimize import Bounds, LinearConstraint, milp
 
-        h.setOptionValue("time_limit", float(time_limit))
-        h.setOptionValue("random_seed", 0)
-        lp = highspy.HighsLp()
-        A = self.A.tocsc()
-        lp.num_col_, lp.num_row_ = self.cost.size, A.shape[0]
-        lp.col_cost_ = self.cost
-        lp.col_lower_ = np.zeros(self.cost.size)
-        lp.col_upper_ = self.upper_x
-        lp.row_lower_, lp.row_upper_ = self.lower, self.upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = (
-            A.indptr, A.indices, A.data)
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * self.cost.size
-        h.passModel(lp)
-        start = highspy.HighsSolution()
-        start.col_value = list(self.start(plan))
-        start.value_valid = True
-        h.setSolution(start)
-        h.run()
-        info = h.getInfo()
-        if info.primal_solution_status != 2:  # no feasible solution
-            return {}, "none", None
-        x = np.asarray(h.getSolution().col_value)[:self.n_x]
-        chosen = {p: s for (p, s), v in zip(self.cols, x, strict=True) if v > 0.5}
-        optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-        return chosen, "optimal" if optimal else "feasible", float(info.mip_gap)
-
+        out = milp(self.cost, constraints=LinearConstraint(self.A, self.lower, self.upper),
+                   integrality=np.ones(self.cost.size), bounds=Bounds(0, self.upper_x),
+                   options={"time_limit": float(time_limit)})
+        start_obj = float(self.cost @ self.start(plan))
+        bound = getattr(out, "mip_dual_bound", None)
+        if out.x is None or float(out.fun) > start_obj + 1e-9:
+            gap = None if bound is None or not np.isfinite(bound) else \
+                abs(start_obj - bound) / max(1e-9, abs(start_obj))
+            return {p: s for p, s in plan.items() if p in self.pair_set}, "greedy", gap
+        chosen = {p: s for (p, s), v in zip(self.cols, out.x[:self.n_x], strict=True)
+                  if v > 0.5}
+        gap = getattr(out, "mip_gap", None)
+        status = "optimal" if out.status == 0 else "feasible"
+        return chosen, status, None if gap is None else float(gap)
 
 def _count(meetings: Iterable[Meeting]) -> dict[str, int]:
     out: dict[str, int] = defaultdict(int)
