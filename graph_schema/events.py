@@ -33,7 +33,7 @@ def check_timezone(value: str) -> str:
         raise ValueError(f"'{value}' is not an IANA time zone: use a name like 'Europe/Vienna'")
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(
             f"'{value}' is not an IANA time zone: use a name like 'Europe/Vienna'"
         ) from None

@@ -252,14 +252,25 @@ def _preselect(eligible: Mapping[Pair, float], top_n: int, keep: Iterable[Pair])
     return sorted(chosen)
 
 
-def _greedy(eligible: Mapping[Pair, float], res: _Residual) -> dict[Pair, int]:
-    """Best pair first, each in the earliest slot where both and a table are free."""
+def _greedy(eligible: Mapping[Pair, float], res: _Residual,
+            targets: Mapping[str, int] | None = None) -> dict[Pair, int]:
+    """Best pair first, each in the earliest slot where both and a table are free.
+
+    With ``targets`` (meetings still wanted per participant), a first pass takes only pairs
+    that bring someone below target closer to it; a second pass fills up as usual.
+    """
     busy: dict[str, set[int]] = defaultdict(set)
     count: dict[str, int] = defaultdict(int)
     left = list(res.tables)
     out: dict[Pair, int] = {}
-    for (a, b), _v in sorted(eligible.items(), key=lambda kv: (-kv[1], kv[0])):
-        if count[a] >= res.cap[a] or count[b] >= res.cap[b]:
+    ranked = sorted(eligible.items(), key=lambda kv: (-kv[1], kv[0]))
+    passes = [ranked, ranked] if targets else [ranked]
+    for i, (pair, _v) in enumerate(x for lst in passes for x in lst):
+        a, b = pair
+        if pair in out or count[a] >= res.cap[a] or count[b] >= res.cap[b]:
+            continue
+        if targets and i < len(ranked) and count[a] >= targets.get(a, 0) \
+                and count[b] >= targets.get(b, 0):
             continue
         free = sorted(s for s in (res.avail[a] & res.avail[b]) - busy[a] - busy[b] if left[s] > 0)
         if not free:
@@ -316,10 +327,16 @@ def schedule(
     eligible = _eligible(event, res, fixed_pairs)
     prev = {m.pair: m for m in previous if m.pair not in fixed_pairs}
     greedy = _greedy(eligible, res)
-    cands = _preselect(eligible, top_n, [*prev, *greedy])  # the start is the whole greedy plan
+    fixed_count = _count(fixed)
+    targets = {p.id: min(min_meetings, p.max_meetings) - fixed_count.get(p.id, 0)
+               for p in event.participants}
+    fair = _greedy(eligible, res, targets) if min_meetings > 0 else greedy
+    # both greedy plans are candidates, so the model can represent them
+    cands = _preselect(eligible, top_n, [*prev, *greedy, *fair])
     greedy_value = sum(eligible[p] for p in greedy) + _fixed_value(event, res, fixed)
     model = _Model(event, res, eligible, cands, prev, min_meetings, fixed)
-    chosen, status, gap = model.solve(time_limit, greedy)
+    start = min((greedy, fair), key=lambda plan: float(model.cost @ model.start(plan)))
+    chosen, status, gap = model.solve(time_limit, start)
     return _result(event, res, fixed, prev, chosen, eligible, status, gap, greedy_value,
                    min_meetings, len(cands), len(model.cols), time.perf_counter() - t0)
 
@@ -401,8 +418,8 @@ class _Model:
 
     def solve(self, time_limit: float,
               plan: Mapping[Pair, int]) -> tuple[dict[Pair, int], str, float | None]:
-        """Solve within ``time_limit`` seconds; keep ``plan`` if the solver does not beat it
-        (status ``greedy``)."""
+        """Solve within ``time_limit`` seconds; keep ``plan`` (the better greedy plan) if the
+        solver does not beat it (status ``greedy``)."""
         if not self.n_x:
             return {}, "optimal", 0.0
         from scipy.optimize import Bounds, LinearConstraint, milp
