@@ -9,9 +9,12 @@ from pathlib import Path
 import click
 
 from graph_schema.errors import MatchmakingError
+from graph_schema.schema import PROVIDER_KINDS
 from graph_schema.store import GraphStore
 from matchmaking.cli import Context
-from matchmaking.engine import KINDS, PROVIDER_KINDS, Engine, Filters, Recommendation
+from matchmaking.engine import BatchResult, Engine, Recommendation
+from matchmaking.filtering import Filters, RecommendOptions
+from matchmaking.kinds import KINDS, Kind
 from matchmaking.training import candidate_rows
 
 #: ``ctx.obj`` of the root group. Not ``cli.pass_ctx``: under ``python -m matchmaking.cli`` the
@@ -32,7 +35,7 @@ def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("kind", type=click.Choice([k.value for k in Kind]))
 @click.argument("subject", required=False)
 @click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 100),
               help="Number of results.")
@@ -65,15 +68,15 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
         raise click.UsageError("give either a SUBJECT id or --batch FILE")
     filters = Filters(country=country, region=region, language=language, sdg=sdg,
                       category=category, max_cost=max_cost, provider_kind=provider_kind)
-    filters.check(kind)
+    filters.check(Kind(kind))
     engine = Engine(c.store(), background=False)
-    options = dict(k=k, filters=filters, include_known=include_known, diversify=diversify,
-                   reciprocal=reciprocal)
+    options = RecommendOptions(include_known=include_known, diversify=diversify,
+                               reciprocal=reciprocal)
     if batch is not None:
-        _run_batch(engine, kind, batch, options)
+        _run_batch(engine, kind, batch, k, filters, options)
         return
     assert subject is not None
-    recs = engine.recommend(kind, subject, **options)  # type: ignore[arg-type]
+    recs = engine.recommend(kind, subject, k=k, filters=filters, options=options)
     if fmt == "json":
         click.echo(json.dumps({"for": subject, "kind": kind,
                                "results": [r.to_json() for r in recs]}, ensure_ascii=False,
@@ -82,7 +85,8 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
         _print_table(kind, subject, recs)
 
 
-def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object]) -> None:
+def _run_batch(engine: Engine, kind: str, path: Path, k: int, filters: Filters,
+               options: RecommendOptions) -> None:
     stream = sys.stdin if str(path) == "-" else None
     try:
         lines = stream.read().splitlines() if stream else path.read_text().splitlines()
@@ -95,13 +99,14 @@ def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object]
     step = 256  # written as they are done; a chunk's subjects share their feature products
     for i in range(0, len(subjects), step):
         part = subjects[i:i + step]
-        results = engine.recommend_many(kind, part, **options)  # type: ignore[arg-type]
-        for subject, res in zip(part, results, strict=True):
+        batch: BatchResult = engine.recommend(kind, part, k=k, filters=filters, options=options)
+        for subject in part:
             record: dict[str, object] = {"for": subject, "kind": kind}
-            if isinstance(res, MatchmakingError):
-                record["error"] = str(res)
+            error: MatchmakingError | None = batch.errors.get(subject)
+            if error is not None:
+                record["error"] = str(error)
             else:
-                record["results"] = [r.to_json() for r in res]
+                record["results"] = [r.to_json() for r in batch.results[subject]]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
 
@@ -111,10 +116,10 @@ def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
     snap = engine._snapshot()
     proj = snap.proj
     out: dict[str, str] = {}
-    for kind, (s_lab, _) in KINDS.items():
+    for kind, spec in KINDS.items():
         if not candidate_rows(proj, kind).size:
             continue
-        for row in proj.rows[s_lab][:50].tolist():
+        for row in proj.rows[spec.subject][:50].tolist():
             if engine.recommend(kind, proj.ids[row], k=1):
                 out[kind] = proj.ids[row]
                 break

@@ -351,21 +351,24 @@ def pair_values(engine: Engine, labels: Mapping[str, Label]) -> tuple[
     """The engine's value of each pair of participants, both directions summed, and its
     reasons by (subject, candidate).
 
-    Each participant's top 100 candidates of every kind that applies are read; a pair
-    outside both sides' top 100 has no engine value (only its want bonus, if any).
+    Each participant's candidates of every kind that applies are ranked among the other
+    participants only (at most the best 100 per kind); members who are not open to matches
+    are never candidates.
     """
+    from matchmaking.filtering import RecommendOptions
+
     values: dict[tuple[str, str], float] = {}
     reasons: dict[tuple[str, str], list[str]] = {}
+    options = RecommendOptions(include_known=True)
     for kind, s_lab, c_lab in PAIR_KINDS:
         subjects = sorted(i for i, lab in labels.items() if lab is s_lab)
-        if not subjects or not any(lab is c_lab for lab in labels.values()):
+        cands = sorted(i for i, lab in labels.items() if lab is c_lab)
+        if not subjects or not cands:
             continue
-        results = engine.recommend_many(kind, subjects, k=100, include_known=True)
-        for sid, recs in zip(subjects, results, strict=True):
-            if isinstance(recs, Exception):
-                continue
+        batch = engine.recommend(kind, subjects, k=100, options=options, candidates=cands)
+        for sid, recs in batch.results.items():
             for r in recs:
-                if labels.get(r.id) is c_lab and r.id != sid:
+                if r.id != sid:
                     key = pair_key(sid, r.id)
                     values[key] = values.get(key, 0.0) + float(r.score)
                     reasons[(sid, r.id)] = list(r.reasons)

@@ -9,14 +9,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from graph_schema.errors import InvalidInput, NotFound
-from graph_schema.schema import Label
-from matchmaking.engine import Engine, Filters
+from graph_schema.schema import Label, ProviderKind, SolutionCategory
+from matchmaking.engine import Engine
+from matchmaking.filtering import Filters, RecommendOptions
 from matchmaking.service import Service
 
 from ..auth import Principal, require_self_or_staff
 from ..deps import EngineDep, PrincipalDep, ServiceDep
 from ..errors import problem_responses
-from ..schemas import CityKind, RecommendationPublic, RecommendationsPublic
+from ..schemas import CityKind, Kind, RecommendationPublic, RecommendationsPublic
 
 MAX_K = 100
 IdPath = Annotated[str, Path(max_length=128)]
@@ -32,11 +33,9 @@ class RecommendationQuery:
         region: Annotated[str | None, Query(max_length=100, description="UN M49 region")] = None,
         language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
         sdg: Annotated[int | None, Query(ge=1, le=17)] = None,
-        category: Literal[
-            "economy", "environment", "government", "living", "mobility", "people"
-        ] | None = None,
+        category: SolutionCategory | None = None,
         max_cost: Literal["low", "medium", "high"] | None = None,
-        provider_kind: Literal["company", "startup", "research", "ngo", "public"] | None = None,
+        provider_kind: ProviderKind | None = None,
         include_known: bool = False,
         diversify: bool = False,
         reciprocal: bool = False,
@@ -84,15 +83,16 @@ def _recommend(
     rq: RecommendationQuery,
 ) -> RecommendationsPublic:
     filters = Filters(**{k: v for k, v in rq.filters.items() if v is not None})
+    options = RecommendOptions(**rq.options)
     # The engine's in-memory snapshot answers without a store round trip. Only an id it does
     # not know (unknown, of another label, or newer than the snapshot) is looked up in the
     # store: 404 naming the id, or a refresh of the snapshot and a retry.
     try:
-        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, **rq.options)
+        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, options=options)
     except (NotFound, InvalidInput):
         service.get(label, subject)
         engine.refresh(force=True)
-        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, **rq.options)
+        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, options=options)
     data = [RecommendationPublic(**r.to_json()) for r in recs]
     return RecommendationsPublic(subject=subject, kind=kind, data=data, count=len(data))
 
@@ -112,7 +112,7 @@ def city_recommendations(
 def member_opportunities(
     principal: MemberOwner, service: ServiceDep, engine: EngineDep, id: IdPath, rq: QueryDep
 ) -> RecommendationsPublic:
-    return _recommend(engine, service, Label.MEMBER, id, "opportunities", rq)
+    return _recommend(engine, service, Label.MEMBER, id, Kind.OPPORTUNITIES, rq)
 
 
 @router.get("/providers/{id}/recommendations/leads", response_model=RecommendationsPublic,
@@ -120,4 +120,4 @@ def member_opportunities(
 def provider_leads(
     principal: ProviderOwner, service: ServiceDep, engine: EngineDep, id: IdPath, rq: QueryDep
 ) -> RecommendationsPublic:
-    return _recommend(engine, service, Label.PROVIDER, id, "leads", rq)
+    return _recommend(engine, service, Label.PROVIDER, id, Kind.LEADS, rq)
