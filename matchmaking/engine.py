@@ -185,6 +185,11 @@ class Engine:
         assert snap is not None
         return snap
 
+    @property
+    def projection(self) -> Projection:
+        """The in-memory projection of the store that answers requests (refreshed if stale)."""
+        return self._snapshot().proj
+
     def close(self) -> None:
         """Wait for a running background rebuild (the store is the caller's to close)."""
         worker = self._worker

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NewType
 
 import numpy as np
@@ -37,6 +37,7 @@ from graph_schema.schema import (
     RelType,
 )
 from graph_schema.store import GraphStore
+from scoring import COST_LEVELS
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -48,7 +49,6 @@ Local = NewType("Local", int)
 
 #: Labels in code order (``Projection.label_code``).
 LABELS: tuple[Label, ...] = tuple(Label)
-COST_LEVEL = {"low": 0.0, "medium": 1.0, "high": 2.0}
 
 #: Relationship types that become adjacency matrices (FEEDBACK is kept as a side table;
 #: events and meetings are not part of the recommendation graph).
@@ -94,7 +94,6 @@ class Projection:
     measures: tuple[IntArray, IntArray, FloatArray]  # city rows, KPI rows, values
     feedback: list[tuple[int, int, str, str]]  # (src row, dst row, kind, verdict)
     generation: int | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ construction
 
@@ -145,7 +144,8 @@ class Projection:
             subregion.append((info or {}).get("subregion") or None)
         population = np.array([_num(p.get("population")) for p in props], dtype=np.float64)
         budget = np.array([_num(p.get("budget_eur")) for p in props], dtype=np.float64)
-        cost = np.array([COST_LEVEL.get(str(p.get("cost")), np.nan) for p in props])
+        cost = np.array([COST_LEVELS.get(str(p.get("cost")), np.nan) for p in props],
+                        dtype=np.float64)
         languages = [frozenset(p.get("languages") or ()) for p in props]
         open_ = np.array([p.get("open_to_matches", True) is not False for p in props], dtype=bool)
         proj = cls(
@@ -260,7 +260,7 @@ class Projection:
                 gone = set(zip(s.tolist(), d.tolist(), strict=True))
                 keep = [i for i, (c, so, _) in enumerate(impl.tolist()) if (c, so) not in gone]
                 impl = impl[np.asarray(keep, dtype=np.int64)].reshape(-1, 3)
-        return dataclasses.replace(self, adj=adj, impl_provider=impl, meta={})
+        return dataclasses.replace(self, adj=adj, impl_provider=impl)
 
 
 def _num(v: Any) -> float:

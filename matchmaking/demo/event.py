@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from graph_schema.schema import Label, Node, Rel, RelType
 from matchmaking.demo.world import MEMBER_KINDS, World
 
 EVENT_ID = "event:expo-matchmaking"
@@ -37,17 +38,17 @@ def _participants(world: World) -> list[tuple[str, str]]:
     return out
 
 
-def event_nodes(world: World) -> Iterator[dict[str, Any]]:
+def event_nodes(world: World) -> Iterator[Node]:
     """The Event node."""
-    yield {
-        "id": EVENT_ID, "label": "Event", "name": "Smart City Expo: 1:1 matchmaking",
+    yield Node(EVENT_ID, Label.EVENT, {
+        "name": "Smart City Expo: 1:1 matchmaking",
         "venue": "Hall 2, Fira Gran Via, Barcelona", "timezone": "Europe/Madrid",
         "date": "2026-11-18", "start": "10:00", "slot_minutes": 20, "slots": SLOTS,
         "tables": TABLES,
-    }
+    })
 
 
-def event_relationships(world: World) -> Iterator[dict[str, Any]]:
+def event_relationships(world: World) -> Iterator[Rel]:
     """One ATTENDS relationship per participant."""
     people = _participants(world)
     rng = np.random.default_rng([world.seed, 12, 1])
@@ -56,7 +57,7 @@ def event_relationships(world: World) -> Iterator[dict[str, Any]]:
         by_role.setdefault(role, []).append(pid)
     wanted = {"city": ("provider", "expert"), "provider": ("city",), "expert": ("city",)}
     for pid, role in people:
-        rec: dict[str, Any] = {"type": "ATTENDS", "from": pid, "to": EVENT_ID, "role": role}
+        rec: dict[str, Any] = {"role": role}
         if rng.random() >= 0.5:
             width = int(rng.integers(4, 11))
             start = int(rng.integers(0, SLOTS - width + 1))
@@ -70,4 +71,4 @@ def event_relationships(world: World) -> Iterator[dict[str, Any]]:
             other = people[int(rng.integers(0, len(people)))][0]
             if other != pid and other not in rec.get("wants", []):
                 rec["avoids"] = [other]
-        yield rec
+        yield Rel(RelType.ATTENDS, pid, EVENT_ID, rec)

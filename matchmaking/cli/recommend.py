@@ -1,25 +1,31 @@
-"""CLI commands ``recommend`` and ``examples`` (registered onto ``matchmaking.cli.cli``)."""
+"""CLI commands ``recommend`` and ``examples``.
+
+The engine (numpy, scipy, scikit-learn) is imported inside the commands, so that loading
+the CLI stays fast.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from graph_schema.errors import MatchmakingError
 from graph_schema.schema import PROVIDER_KINDS
-from graph_schema.store import GraphStore
-from matchmaking.cli import Context
-from matchmaking.engine import BatchResult, Engine, Recommendation
-from matchmaking.filtering import Filters, RecommendOptions
-from matchmaking.kinds import KINDS, Kind
-from matchmaking.training import candidate_rows
+from matchmaking.cli.context import Context, LazyChoice, pass_ctx
 
-#: ``ctx.obj`` of the root group. Not ``cli.pass_ctx``: under ``python -m matchmaking.cli`` the
-#: group's module is ``__main__`` and its Context class differs from ``matchmaking.cli.Context``.
-pass_ctx = click.pass_obj
+if TYPE_CHECKING:
+    from matchmaking.engine import Engine, Recommendation
+    from matchmaking.filtering import Filters, RecommendOptions
+
+
+def _kinds() -> Iterable[str]:
+    from matchmaking.kinds import Kind
+
+    return [k.value for k in Kind]
 
 
 def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
@@ -35,7 +41,7 @@ def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
 
 
 @click.command()
-@click.argument("kind", type=click.Choice([k.value for k in Kind]))
+@click.argument("kind", type=LazyChoice(_kinds))
 @click.argument("subject", required=False)
 @click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 100),
               help="Number of results.")
@@ -64,6 +70,10 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
     KIND: solutions, providers, peers, experts (for a City), opportunities (for a Member),
     leads (for a Provider).
     """
+    from matchmaking.engine import Engine
+    from matchmaking.filtering import Filters, RecommendOptions
+    from matchmaking.kinds import Kind
+
     if (subject is None) == (batch is None):
         raise click.UsageError("give either a SUBJECT id or --batch FILE")
     filters = Filters(country=country, region=region, language=language, sdg=sdg,
@@ -99,10 +109,10 @@ def _run_batch(engine: Engine, kind: str, path: Path, k: int, filters: Filters,
     step = 256  # written as they are done; a chunk's subjects share their feature products
     for i in range(0, len(subjects), step):
         part = subjects[i:i + step]
-        batch: BatchResult = engine.recommend(kind, part, k=k, filters=filters, options=options)
+        batch = engine.recommend(kind, part, k=k, filters=filters, options=options)
         for subject in part:
             record: dict[str, object] = {"for": subject, "kind": kind}
-            error: MatchmakingError | None = batch.errors.get(subject)
+            error = batch.errors.get(subject)
             if error is not None:
                 record["error"] = str(error)
             else:
@@ -111,10 +121,23 @@ def _run_batch(engine: Engine, kind: str, path: Path, k: int, filters: Filters,
     out.flush()
 
 
-def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
-    """The first subject (by id) of each kind that gets at least one recommendation."""
-    snap = engine._snapshot()
-    proj = snap.proj
+def example_subjects(engine: Engine) -> dict[str, str]:
+    """The first subject (by id) of each kind that gets at least one recommendation.
+
+    Parameters
+    ----------
+    engine : Engine
+        The engine to ask; only the first 50 subjects of each kind are tried.
+
+    Returns
+    -------
+    dict
+        Kind -> subject id, for the kinds that have one.
+    """
+    from matchmaking.kinds import KINDS
+    from matchmaking.training import candidate_rows
+
+    proj = engine.projection
     out: dict[str, str] = {}
     for kind, spec in KINDS.items():
         if not candidate_rows(proj, kind).size:
@@ -131,13 +154,15 @@ def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
 @pass_ctx
 def examples(c: Context, k: int) -> None:
     """Print one example recommendation of each kind (first suitable subject by id)."""
+    from matchmaking.engine import Engine
+
     engine = Engine(c.store(), background=False)
-    subjects = example_subjects(c.store(), engine)
+    subjects = example_subjects(engine)
     if not subjects:
         click.echo("the graph is empty: import a dataset first "
                    "(matchmaking demo-data --scale small DIR && matchmaking import DIR)")
         return
-    proj = engine._snapshot().proj
+    proj = engine.projection
     for kind, subject in subjects.items():
         name = proj.name(proj.index[subject])
         click.echo(f"\n$ matchmaking recommend {kind} {subject} --k {k}    # {name}")

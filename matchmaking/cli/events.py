@@ -1,16 +1,20 @@
-"""CLI commands ``schedule`` and ``agenda`` of matchmaking events (registered onto the root)."""
+"""CLI commands ``schedule`` and ``agenda`` of matchmaking events.
+
+The engine and the solver are imported inside the commands, so ``matchmaking --help`` stays
+fast."""
 
 from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from matchmaking.cli import Context
-from matchmaking.events import Events, Plan
+from matchmaking.cli.context import Context, pass_ctx
 
-pass_ctx = click.pass_obj
+if TYPE_CHECKING:
+    from matchmaking.events import Plan
 
 
 def _summary(plan: Plan, applied: bool) -> None:
@@ -49,6 +53,7 @@ def schedule_cmd(c: Context, event_id: str, time_limit: float, min_meetings: int
                  apply_: bool, fmt: str) -> None:
     """Plan the 1:1 meetings of EVENT_ID from the engine's matches; print a summary."""
     from matchmaking.engine import Engine
+    from matchmaking.events import Events
 
     events = Events(c.store())
     events.event(event_id)  # fail fast, before the engine is built
@@ -70,6 +75,8 @@ def schedule_cmd(c: Context, event_id: str, time_limit: float, min_meetings: int
 @pass_ctx
 def agenda(c: Context, event_id: str, participant_id: str, fmt: str) -> None:
     """Print PARTICIPANT_ID's meetings at EVENT_ID (as a table, JSON or iCalendar)."""
+    from matchmaking.events import Events
+
     events = Events(c.store())
     event = events.event(event_id)
     items = events.agenda(event_id, participant_id)
