@@ -95,6 +95,9 @@ CASES: list[tuple[str, str, Any, dict[str, str]]] = [
     ("GET", "/events/event:m/agenda.ics?participant=prov:p", {}, own("provider")),
     ("POST", "/events/event:m/meetings/mtg:m", {"json": {"verdict": "accept"}},
      _matrix("Y", "Y", "Y", "H", "H")),
+    ("GET", "/reports/programme", {}, STAFF),
+    ("GET", "/reports/programme.xlsx", {}, STAFF),
+    ("GET", "/reports/programme/plots/lorenz.svg", {}, STAFF),
 ]
 
 
