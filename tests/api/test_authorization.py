@@ -59,6 +59,10 @@ def _offer_q(store: GraphStore) -> None:
     store.write(rels=[Rel(RelType.OFFERS, "prov:q", "sol:t", {"owner": True})])
 
 
+def _no_event_new(store: GraphStore) -> None:
+    store.delete_nodes(["event:new"])
+
+
 HIDDEN = _matrix("Y", "Y", "H", "H", "H")
 FEEDBACK_HIDDEN = {"subject": "city:a", "candidate": "mem:hidden", "kind": "experts",
                    "verdict": "not_relevant"}
@@ -122,7 +126,31 @@ CASES: list[tuple[str, str, Any, dict[str, str], int, Setup]] = [
     ("GET", "/reports/programme", {}, STAFF, 200, None),
     ("GET", "/reports/programme.xlsx", {}, STAFF, 200, None),
     ("GET", "/reports/programme/plots/lorenz.svg", {}, STAFF, 200, None),
+    ("POST", "/events", {"json": {"id": "event:new", "name": "New", "timezone": "UTC",
+                                  "date": "2026-12-01", "start": "09:00", "slot_minutes": 15,
+                                  "slots": 4, "tables": 2}}, STAFF, 201, _no_event_new),
+    ("GET", "/events/event:m", {}, STAFF, 200, None),
+    ("PUT", "/events/event:m/participants/city:b", {"json": {"role": "city"}}, STAFF, 200, None),
+    ("POST", "/events/event:m/schedule", {"params": {"time_limit": 1}}, STAFF, 200, None),
+    ("GET", "/events/event:m/meetings", {}, STAFF, 200, None),
+    ("GET", "/events/event:m/agenda", {}, _matrix("N", "N", "Y", "Y", "Y"), 200, None),
+    ("GET", "/events/event:m/agenda?participant=city:a", {}, own("city"), 200, None),
+    ("GET", "/events/event:m/agenda.ics?participant=prov:p", {}, own("provider"), 200, None),
+    ("POST", "/events/event:m/meetings/mtg:m", {"json": {"verdict": "accept"}},
+     _matrix("Y", "Y", "Y", "H", "H"), 200, None),
 ]
+
+
+def _seed_event(store: Any) -> None:
+    """An event that the three bound subjects attend, with one meeting of city:a."""
+    store.write(
+        nodes=[Node("event:m", Label.EVENT, {"name": "Meet", "timezone": "Europe/Oslo",
+                                             "date": "2026-06-01", "start": "09:00",
+                                             "slot_minutes": 20, "slots": 4, "tables": 2}),
+               Node("mtg:m", Label.MEETING, {"slot": 1, "table": 1, "status": "proposed"})],
+        rels=[*(Rel(RelType.ATTENDS, x, "event:m") for x in ("city:a", "mem:open", "prov:p")),
+              Rel(RelType.HELD_AT, "mtg:m", "event:m"), Rel(RelType.MEETS, "mtg:m", "city:a"),
+              Rel(RelType.MEETS, "mtg:m", "prov:q")])
 
 
 @pytest.mark.parametrize(("method", "path", "kwargs", "expected", "ok", "setup"), CASES,
@@ -137,6 +165,7 @@ def test_role_matrix(
         kw = _dataset() if kwargs == "dataset" else kwargs
         return api.client.request(method, path, headers=headers, **kw).status_code
 
+    _seed_event(api.store)
     assert call({}) == 401
     assert call({"Authorization": "Bearer mm_000000000000_" + "x" * 43}) == 401
     got = {role: call(api.as_(role)) for role in ROLES}
