@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from graph_schema import reference
-from graph_schema.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
+from graph_schema.errors import Conflict, InvalidInput, NoStore, NotFound, StoreUnavailable
 from graph_schema.schema import LOCATED_LABELS, Label, Node, Rel, RelType
 from graph_schema.store import Counts, Direction
 
@@ -66,7 +66,7 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
 class SQLiteStore:
     """A :class:`~graph_schema.store.GraphStore` in one SQLite file."""
 
-    def __init__(self, path: str | Path, *, timeout: float = 10.0) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 10.0, create: bool = True) -> None:
         self.path = str(path)
         self.url = f"sqlite:///{self.path}"
         self._timeout = timeout
@@ -78,6 +78,11 @@ class SQLiteStore:
             if not parent.is_dir():
                 raise InvalidInput(
                     f"cannot open {self.url}: folder {parent} does not exist; create it first"
+                )
+            if not create and not Path(self.path).expanduser().is_file():
+                raise NoStore(
+                    f"no store at {self.path}: run `matchmaking init` or `import` "
+                    "(or check the --store URL / MATCHMAKING_STORE)"
                 )
         try:
             self._con().executescript(_DDL)

@@ -20,15 +20,20 @@ from graph_schema.store import DEFAULT_STORE_URL, GraphStore, open_store
 
 
 class Context:
-    """Per-invocation state: the store URL and the store, opened on first use."""
+    """Per-invocation state: the store URL and the store, opened on first use.
+
+    Read commands open an existing store only (a mistyped SQLite path is an error, not a new
+    empty database); commands that write (``init``, ``import``, ``keys create``) pass
+    ``create=True``.
+    """
 
     def __init__(self, store_url: str) -> None:
         self.store_url = store_url
         self._store: GraphStore | None = None
 
-    def store(self) -> GraphStore:
+    def store(self, *, create: bool = False) -> GraphStore:
         if self._store is None:
-            self._store = open_store(self.store_url)
+            self._store = open_store(self.store_url, create=create)
         return self._store
 
     def close(self) -> None:
@@ -60,7 +65,7 @@ def cli(ctx: click.Context, store_url: str) -> None:
 @pass_ctx
 def init(c: Context) -> None:
     """Create the schema (constraints, indexes) and the built-in reference nodes."""
-    store = c.store()
+    store = c.store(create=True)
     store.init()
     click.echo(f"initialised {store.url}")
 
@@ -97,7 +102,7 @@ class _Progress:
 @pass_ctx
 def import_cmd(c: Context, directory: Path, skip_invalid: bool, batch_size: int) -> None:
     """Validate and import an interchange dataset folder (nodes.jsonl[.gz], relationships...)."""
-    store = c.store()
+    store = c.store(create=True)
     store.init()
     progress = _Progress()
     started = time.perf_counter()

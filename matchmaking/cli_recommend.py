@@ -12,6 +12,7 @@ from graph_schema.errors import MatchmakingError
 from graph_schema.store import GraphStore
 from matchmaking.cli import Context
 from matchmaking.engine import KINDS, PROVIDER_KINDS, Engine, Filters, Recommendation
+from matchmaking.resolve import NameIndex, name_index, resolve_id
 from matchmaking.training import candidate_rows
 
 #: ``ctx.obj`` of the root group. Not ``cli.pass_ctx``: under ``python -m matchmaking.cli`` the
@@ -56,21 +57,26 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
               country: str | None, region: str | None, language: str | None, sdg: int | None,
               category: str | None, max_cost: str | None, provider_kind: str | None,
               include_known: bool, diversify: bool, reciprocal: bool) -> None:
-    """Recommend candidates of KIND for SUBJECT (an id), or for every id of --batch.
+    """Recommend candidates of KIND for SUBJECT (an id or a name), or for every line of --batch.
 
     KIND: solutions, providers, peers, experts (for a City), opportunities (for a Member),
-    leads (for a Provider).
+    leads (for a Provider). A name is matched case- and accent-insensitively ("Gent",
+    "zurich"); "Name, CC" picks a country.
     """
     if (subject is None) == (batch is None):
         raise click.UsageError("give either a SUBJECT id or --batch FILE")
     filters = Filters(country=country, region=region, language=language, sdg=sdg,
                       category=category, max_cost=max_cost, provider_kind=provider_kind)
     filters.check(kind)
-    engine = Engine(c.store(), background=False)
+    store = c.store()
+    label = KINDS[kind][0]
+    if subject is not None:
+        subject = resolve_id(store, subject, [label])
+    engine = Engine(store, background=False)
     options = dict(k=k, filters=filters, include_known=include_known, diversify=diversify,
                    reciprocal=reciprocal)
     if batch is not None:
-        _run_batch(engine, kind, batch, options)
+        _run_batch(engine, kind, batch, options, name_index(store, [label]))
         return
     assert subject is not None
     recs = engine.recommend(kind, subject, **options)  # type: ignore[arg-type]
@@ -82,7 +88,8 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
         _print_table(kind, subject, recs)
 
 
-def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object]) -> None:
+def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object],
+               names: NameIndex) -> None:
     stream = sys.stdin if str(path) == "-" else None
     try:
         lines = stream.read().splitlines() if stream else path.read_text().splitlines()
@@ -95,9 +102,19 @@ def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object]
     step = 256  # written as they are done; a chunk's subjects share their feature products
     for i in range(0, len(subjects), step):
         part = subjects[i:i + step]
-        results = engine.recommend_many(kind, part, **options)  # type: ignore[arg-type]
-        for subject, res in zip(part, results, strict=True):
-            record: dict[str, object] = {"for": subject, "kind": kind}
+        existing = engine.store.labels_of(part)  # ids (of any label) go to the engine as is
+        ids: list[str | MatchmakingError] = []
+        for text in part:
+            try:
+                ids.append(text if text in existing else names.resolve(text))
+            except MatchmakingError as e:
+                ids.append(e)
+        found = [x for x in ids if isinstance(x, str)]
+        done = iter(engine.recommend_many(kind, found, **options))  # type: ignore[arg-type]
+        for subject, sid in zip(part, ids, strict=True):
+            res = sid if isinstance(sid, MatchmakingError) else next(done)
+            record: dict[str, object] = {"for": sid if isinstance(sid, str) else subject,
+                                         "kind": kind}
             if isinstance(res, MatchmakingError):
                 record["error"] = str(res)
             else:

@@ -12,7 +12,8 @@ import os
 import click
 
 from matchmaking.cli import Context, pass_ctx
-from matchmaking.keys import ROLES, create_key, list_keys, revoke_key
+from matchmaking.keys import BOUND_ROLES, ROLES, create_key, list_keys, revoke_key
+from matchmaking.resolve import resolve_id
 
 
 @click.command()
@@ -54,14 +55,17 @@ def keys() -> None:
 
 @keys.command("create")
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--subject", default=None, help="City, Member or Provider id for bound roles.")
+@click.option("--subject", default=None,
+              help="City, Member or Provider id (or unique name) for bound roles.")
 @click.option("--name", default="", help="A note saying whom the key is for.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (includes the key).")
 @pass_ctx
 def keys_create(c: Context, role: str, subject: str | None, name: str, as_json: bool) -> None:
     """Create a key and print it once; it cannot be shown again."""
-    store = c.store()
+    store = c.store(create=True)
     store.init()
+    if subject is not None and role in BOUND_ROLES:
+        subject = resolve_id(store, subject, [BOUND_ROLES[role]])
     record, key = create_key(store, role, subject, name)
     if as_json:
         click.echo(json.dumps({**record.to_json(), "key": key}))
