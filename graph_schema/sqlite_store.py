@@ -41,6 +41,7 @@ CREATE INDEX IF NOT EXISTS rels_src ON rels(src, type);
 CREATE INDEX IF NOT EXISTS rels_dst ON rels(dst, type);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', 0);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('instance', random() & 9223372036854775807);
 """
 
 _CHUNK = 5000  # ids per IN (...) lookup (SQLite allows 32,766 variables)
@@ -340,6 +341,12 @@ class SQLiteStore:
     def generation(self) -> int:
         row = self._con().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0])
+
+    def instance(self) -> str:
+        """A random number drawn when the file was created: a file deleted and made again
+        (whose generation may count up to the same value) has another one."""
+        row = self._con().execute("SELECT value FROM meta WHERE key = 'instance'").fetchone()
+        return str(row[0]) if row else ""
 
 
 def _pair(row: tuple[Any, ...]) -> tuple[Rel, Node]:

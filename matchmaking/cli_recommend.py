@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -12,7 +15,7 @@ from graph_schema.errors import MatchmakingError
 from graph_schema.store import GraphStore
 from matchmaking.cli import Context
 from matchmaking.engine import KINDS, PROVIDER_KINDS, Engine, Filters, Recommendation
-from matchmaking.resolve import NameIndex, name_index, resolve_id
+from matchmaking.resolve import NameIndex, check_not_empty, name_index, resolve_id
 from matchmaking.training import candidate_rows
 
 #: ``ctx.obj`` of the root group. Not ``cli.pass_ctx``: under ``python -m matchmaking.cli`` the
@@ -72,7 +75,7 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
     label = KINDS[kind][0]
     if subject is not None:
         subject = resolve_id(store, subject, [label])
-    engine = Engine(store, background=False)
+    engine = Engine(store, background=False, progress=progress_line())
     options = dict(k=k, filters=filters, include_known=include_known, diversify=diversify,
                    reciprocal=reciprocal)
     if batch is not None:
@@ -123,6 +126,21 @@ def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object]
     out.flush()
 
 
+def progress_line() -> Callable[[str], None] | None:
+    """On a terminal, a status line on stderr naming the slow step under way (building the
+    projection, fitting a kind), cleared when the next output comes; None elsewhere."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+    atexit.register(lambda: click.echo("\r\x1b[K", err=True, nl=False))
+
+    def say(what: str) -> None:
+        click.echo(f"\r\x1b[K[{time.monotonic() - started:4.1f} s] {what} "
+                   "(once per change of the store)...", err=True, nl=False)
+
+    return say
+
+
 def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
     """The first subject (by id) of each kind that gets at least one recommendation."""
     snap = engine._snapshot()
@@ -143,7 +161,7 @@ def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
 @pass_ctx
 def examples(c: Context, k: int) -> None:
     """Print one example recommendation of each kind (first suitable subject by id)."""
-    engine = Engine(c.store(), background=False)
+    engine = Engine(c.store(), background=False, progress=progress_line())
     subjects = example_subjects(c.store(), engine)
     if not subjects:
         click.echo("the graph is empty: import a dataset first "
@@ -156,4 +174,24 @@ def examples(c: Context, k: int) -> None:
         _print_table(kind, subject, engine.recommend(kind, subject, k=k))
 
 
-commands: list[click.Command] = [recommend, examples]
+@click.command()
+@pass_ctx
+def fit(c: Context) -> None:
+    """Refit the weights of every kind now and save them beside the store.
+
+    Otherwise a kind is fitted on first use and its weights are reused until its positives
+    (links it learns from, accepted feedback) change by more than 10 %.
+    """
+    check_not_empty(c.store())
+    engine = Engine(c.store(), background=False, progress=progress_line())
+    started = time.perf_counter()
+    engine.fit()
+    for kind in KINDS:
+        m = engine.model(kind)
+        how = "learned" if m.learned else "default weights (too little history)"
+        top = sorted(m.weights.items(), key=lambda kv: -kv[1])[:3]
+        click.echo(f"{kind:<14} {how}; top: " + ", ".join(f"{f} {w:.2f}" for f, w in top))
+    click.echo(f"fitted {len(KINDS)} kinds in {time.perf_counter() - started:.1f} s")
+
+
+commands: list[click.Command] = [recommend, examples, fit]

@@ -35,6 +35,14 @@ STORE_KINDS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_home(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test persists engine state (Neo4j caches, the HMAC key) in a folder of its own,
+    never in the user's ~/.cache, and never sees another test's."""
+    monkeypatch.setenv("MATCHMAKING_CACHE_DIR", str(tmp_path_factory.mktemp("cache-home")))
+
+
 def env_flag(name: str) -> bool:
     """Whether the environment variable ``name`` is set to a true-ish value."""
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
