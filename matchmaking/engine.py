@@ -273,6 +273,11 @@ class Engine:
         assert snap is not None
         return snap
 
+    def generation(self) -> int | None:
+        """The store generation of the snapshot that answers now (after the staleness
+        check)."""
+        return self._snapshot().proj.generation
+
     def close(self) -> None:
         """Wait for a running background rebuild (the store is the caller's to close)."""
         worker = self._worker
