@@ -1,6 +1,6 @@
 """Whole-process timings of the ``matchmaking`` command line, as a user meets them.
 
-Runs each command as a child process (``python -m matchmaking.cli`` from ``--repo``, so an
+Runs each command as a child process (``the CLI from ``--repo``, so an
 older checkout can be measured the same way for a before/after table) ``--repeat`` times and
 prints the median and the spread:
 
@@ -30,6 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
+#: The CLI of the checkout in the working directory (``-m matchmaking.cli`` would load the CLI
+#: module twice under two names).
+MM = [sys.executable, "-c", "import sys; from matchmaking.cli import main; main(sys.argv[1:])"]
+
 SUBJECTS = {"solutions": "city:be-gent", "providers": "city:be-gent", "peers": "city:be-gent",
             "experts": "city:be-gent", "opportunities": "member:000003",
             "leads": "prov:helioio"}
@@ -39,7 +43,7 @@ def _run(repo: Path, store: str, args: list[str], *, stdin: str | None = None,
          ok: tuple[int, ...] = (0,)) -> float:
     env = {**os.environ, "MATCHMAKING_STORE": store, "PYTHONPATH": str(repo)}
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "matchmaking.cli", *args], cwd=repo, env=env,
+    proc = subprocess.run([*MM, *args], cwd=repo, env=env,
                           input=stdin, capture_output=True, text=True)
     took = time.perf_counter() - started
     if proc.returncode not in ok:
