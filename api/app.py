@@ -49,15 +49,19 @@ from .deps import Breaker, EngineHolder
 from .middleware import BodySizeLimit
 from .result_cache import ResultCache
 from .routers import (
-    entities,
+    cities,
     feedback,
     imports,
     keys,
-    links,
+    members,
+    pages,
+    providers,
     recommendations,
     reference,
     reports,
+    solutions,
     system,
+    topics,
 )
 from .settings import Settings, get_settings
 
@@ -133,14 +137,15 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         )
     app.include_router(system.router)
     app.include_router(reference.router)
-    for router in entities.routers():
-        app.include_router(router)
-    for router in links.routers():
-        app.include_router(router)
+    app.include_router(cities.router)
+    app.include_router(providers.router)
+    app.include_router(solutions.router)
+    app.include_router(members.router)
+    app.include_router(topics.router)
     app.include_router(recommendations.router)
     app.include_router(feedback.router)
     app.include_router(imports.router)
     app.include_router(keys.router)
     app.include_router(reports.router)
-    app.include_router(reports.pages)
+    app.include_router(pages.router)
     return app

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -20,14 +20,12 @@ from starlette.concurrency import run_in_threadpool
 
 from graph_schema.errors import StoreUnavailable
 from graph_schema.store import GraphStore
+from matchmaking.engine import Engine
 from matchmaking.service import Service
 
 from .auth import Principal
-from .errors import ApiProblem, unauthorized
+from .errors import unauthorized
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from matchmaking.engine import Engine
 
 PROBE_INTERVAL = 1.0
 log = logging.getLogger("api")
@@ -79,30 +77,26 @@ class EngineHolder:
     def __init__(self, store: GraphStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self._lock = threading.Lock()
+        self._warmer: threading.Thread | None = None
 
     def get(self) -> Engine:
-        if self._engine is None:
+        """The engine, built on the first call (thread-safe)."""
+        engine = self._engine
+        if engine is None:
             with self._lock:
-                if self._engine is None:
-                    try:
-                        from matchmaking.engine import Engine
-                    except ImportError:
-                        raise ApiProblem(
-                            503, "the recommendation engine is not installed",
-                            slug="engine-unavailable", headers={"Retry-After": "60"},
-                        ) from None
-                    self._engine = Engine(
+                engine = self._engine
+                if engine is None:
+                    engine = self._engine = Engine(
                         self.store,
                         refresh_interval=self.settings.engine_refresh,
                         random_state=self.settings.random_state,
                     )
-        engine: Engine = self._engine
         return engine
 
     @property
-    def built(self) -> Any:
+    def built(self) -> Engine | None:
         """The engine if it has been built already, else None (never builds it)."""
         return self._engine
 
@@ -111,10 +105,7 @@ class EngineHolder:
 
         def run() -> None:
             try:
-                engine = self.get()
-                refresh = getattr(engine, "refresh", None)
-                if callable(refresh):
-                    refresh()
+                self.get().refresh()
             except Exception as e:  # the first request will try again and report it
                 log.warning("engine warm-up failed: %s", type(e).__name__)
 
@@ -123,23 +114,17 @@ class EngineHolder:
         return self._warmer
 
     def close(self) -> None:
-        warmer = getattr(self, "_warmer", None)
-        if warmer is not None:
-            warmer.join(timeout=60)
-        closer = getattr(self._engine, "close", None)
-        if callable(closer):
-            closer()
+        """Wait for a running warm-up, then close the engine (it is built again if used)."""
+        if self._warmer is not None:
+            self._warmer.join(timeout=60)
+        if self._engine is not None:
+            self._engine.close()
         self._engine = None
 
 
 # The dependencies below are ``async`` so that FastAPI calls them on the event loop instead of
 # handing each one to the thread pool (a thread hop per dependency per request). Whatever may
 # block (a probe of a store known to be down, building the engine) still runs in the pool.
-
-
-async def get_settings_dep(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _checked_store(request: Request) -> GraphStore:
@@ -162,10 +147,12 @@ async def get_service(store: Annotated[GraphStore, Depends(get_store)]) -> Servi
     return Service(store)
 
 
-async def get_engine(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> Any:
+async def get_engine(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> Engine:
+    """The process's recommendation engine (built on first use, in the thread pool)."""
     holder: EngineHolder = request.app.state.engine
-    if holder.built is not None:
-        return holder.built
+    engine = holder.built
+    if engine is not None:
+        return engine
     return await run_in_threadpool(holder.get)  # builds it: not on the event loop
 
 
@@ -190,11 +177,7 @@ def get_principal(
     return principal
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 ServiceDep = Annotated[Service, Depends(get_service)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
-if TYPE_CHECKING:
-    EngineDep = Annotated[Engine, Depends(get_engine)]
-else:  # the engine module may be absent; the dependency then answers 503
-    EngineDep = Annotated[Any, Depends(get_engine)]

@@ -15,7 +15,6 @@ from pydantic.fields import FieldInfo
 
 from graph_schema.schema import (
     ID_PATTERN,
-    AdvisedProps,
     CityProps,
     ExpertInProps,
     ImplementedProps,
@@ -23,11 +22,11 @@ from graph_schema.schema import (
     MemberProps,
     NeedsProps,
     PrioritizesProps,
+    Props,
     ProviderProps,
     SolutionProps,
     TopicProps,
     WorksForProps,
-    _Props,
 )
 
 EntityId = Annotated[str, Field(pattern=ID_PATTERN.pattern, min_length=1, max_length=128,
@@ -43,11 +42,11 @@ def _with_meta(f: FieldInfo) -> Any:
     return Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation
 
 
-def _create(name: str, props: type[_Props]) -> type[BaseModel]:
+def _create(name: str, props: type[Props]) -> type[BaseModel]:
     return create_model(name, __base__=props, id=(EntityId, ...))
 
 
-def _update(name: str, props: type[_Props]) -> type[BaseModel]:
+def _update(name: str, props: type[Props]) -> type[BaseModel]:
     fields: dict[str, Any] = {
         n: (_with_meta(f) | None, Field(None, description=f.description))
         for n, f in props.model_fields.items()
@@ -64,7 +63,7 @@ class _Public(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-def _public(name: str, props: type[_Props]) -> type[BaseModel]:
+def _public(name: str, props: type[Props]) -> type[BaseModel]:
     fields: dict[str, Any] = {"id": (str, ...)}
     for n, f in props.model_fields.items():
         ann = _with_meta(f)
@@ -76,7 +75,7 @@ def _page(name: str, item: type[BaseModel]) -> type[BaseModel]:
     return create_model(name, data=(list[item], ...), count=(int, ...))  # type: ignore[valid-type]
 
 
-ENTITY_PROPS: dict[str, type[_Props]] = {
+ENTITY_PROPS: dict[str, type[Props]] = {
     "City": CityProps,
     "Provider": ProviderProps,
     "Solution": SolutionProps,
@@ -144,12 +143,8 @@ class AffiliationProps(WorksForProps):
     """Properties of Member -[WORKS_FOR]-> City or Provider."""
 
 
-class OfferProps(_Props):
+class OfferProps(Props):
     """Provider -[OFFERS]-> Solution has no properties of its own."""
-
-
-class AdviceProps(AdvisedProps):
-    """Properties of Member -[ADVISED]-> City."""
 
 
 class LinkPublic(BaseModel):

@@ -150,11 +150,17 @@ def _check_languages(values: list[str]) -> list[str]:
     return values
 
 
-class _Props(BaseModel):
+class Props(BaseModel):
+    """Base of every property model: strict types, frozen, unknown properties kept.
+
+    Subclass it to describe the properties of a label or a relationship type; see
+    :data:`NODE_PROPS` and :data:`REL_PROPS`.
+    """
+
     model_config = ConfigDict(extra="allow", strict=True, frozen=True)
 
 
-class _Located(_Props):
+class _Located(Props):
     @field_validator("country", check_fields=False)
     @classmethod
     def _country(cls, v: str | None) -> str | None:
@@ -191,7 +197,7 @@ SolutionCategory = Literal["economy", "environment", "government", "living", "mo
 CATEGORIES: tuple[str, ...] = SolutionCategory.__args__  # type: ignore[attr-defined]
 
 
-class SolutionProps(_Props):
+class SolutionProps(Props):
     name: NonEmpty
     category: SolutionCategory
     description: str | None = None
@@ -209,12 +215,12 @@ class MemberProps(_Located):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
 
 
-class TopicProps(_Props):
+class TopicProps(Props):
     name: NonEmpty
     description: str | None = None
 
 
-class KPIProps(_Props):
+class KPIProps(Props):
     name: NonEmpty
     unit: str | None = None
     dimension: str | None = None
@@ -222,49 +228,49 @@ class KPIProps(_Props):
     description: str | None = None
 
 
-class ReferenceProps(_Props):
+class ReferenceProps(Props):
     """SDG and Country nodes: the engine supplies the properties; a dataset may add more."""
 
 
-class ImplementedProps(_Props):
+class ImplementedProps(Props):
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
     rating: Annotated[float, Field(ge=1, le=5)] | None = None
     provider: Annotated[str, Field(pattern=ID_PATTERN.pattern)] | None = None
 
 
-class PrioritizesProps(_Props):
+class PrioritizesProps(Props):
     weight: Unit | None = None
 
 
-class NeedsProps(_Props):
+class NeedsProps(Props):
     urgency: Unit | None = None
 
 
-class ExpertInProps(_Props):
+class ExpertInProps(Props):
     level: Level | None = None
 
 
-class WorksForProps(_Props):
+class WorksForProps(Props):
     role: str | None = None
 
 
-class AdvisedProps(_Props):
+class AdvisedProps(Props):
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
 
 
-class MeasuresProps(_Props):
+class MeasuresProps(Props):
     value: float
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
 
 
-class FeedbackProps(_Props):
+class FeedbackProps(Props):
     kind: Literal["solutions", "providers", "peers", "experts", "opportunities", "leads"]
     verdict: Literal["accepted", "declined", "contacted", "not_relevant"]
     note: Annotated[str, Field(max_length=2000)] | None = None
     at: str | None = None
 
 
-NODE_PROPS: dict[Label, type[_Props]] = {
+NODE_PROPS: dict[Label, type[Props]] = {
     Label.CITY: CityProps,
     Label.PROVIDER: ProviderProps,
     Label.SOLUTION: SolutionProps,
@@ -276,7 +282,7 @@ NODE_PROPS: dict[Label, type[_Props]] = {
     Label.API_KEY: ReferenceProps,
 }
 
-REL_PROPS: dict[RelType, type[_Props]] = {
+REL_PROPS: dict[RelType, type[Props]] = {
     RelType.IMPLEMENTED: ImplementedProps,
     RelType.PRIORITIZES: PrioritizesProps,
     RelType.NEEDS: NeedsProps,
@@ -357,7 +363,7 @@ def _format_validation_error(err: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def validate_props(model: type[_Props], props: dict[str, Any]) -> dict[str, Any]:
+def validate_props(model: type[Props], props: dict[str, Any]) -> dict[str, Any]:
     check_property_values(props)
     try:
         model.model_validate(props)
@@ -446,7 +452,7 @@ def rel_from_json(obj: Any) -> Rel:
     props = {k: v for k, v in obj.items() if k not in ("type", "from", "to")}
     model = REL_PROPS.get(rel_type)
     if model is not None or props:
-        validate_props(model or _Props, props)
+        validate_props(model or Props, props)
     return Rel(rel_type, src, dst, props)
 
 

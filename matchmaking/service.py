@@ -20,9 +20,9 @@ from graph_schema.schema import (
     REL_PROPS,
     Label,
     Node,
+    Props,
     Rel,
     RelType,
-    _Props,
     check_endpoints,
     check_id,
     validate_props,
@@ -155,7 +155,7 @@ class Service:
         self.get(label, node_id)
         check_id(target, "target")
         _check_names(props)
-        validate_props(REL_PROPS.get(rel_type, _Props), props)
+        validate_props(REL_PROPS.get(rel_type, Props), props)
         target_node = self.store.get_nodes([target]).get(target)
         if target_node is None:
             want = " or ".join(sorted(x.value for x in ENDPOINTS[rel_type][1]))

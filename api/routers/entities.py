@@ -1,6 +1,8 @@
-"""CRUD routers for the five entity kinds: /cities, /providers, /solutions, /members, /topics.
+"""What the five entity routers share: access rules, query parameters and the CRUD steps.
 
-One factory builds the five routers, so every entity behaves the same way. Access rules:
+The routes themselves are plain functions, one module per entity: ``cities.py``,
+``providers.py``, ``solutions.py``, ``members.py`` and ``topics.py`` (``read_city``,
+``list_cities``, ``create_city``, ...). Access rules:
 
 - read one / list: any key for cities, providers, solutions and topics. Members: the list is
   staff-only; one member is readable by staff and by the member itself, and by other keys
@@ -11,64 +13,36 @@ One factory builds the five routers, so every entity behaves the same way. Acces
   offers.
 """
 
-import inspect
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Response, status
+from fastapi import Query, Response, status
+from pydantic import BaseModel
 
+from graph_schema.errors import NotFound
 from graph_schema.schema import Label, Node, RelType
 from matchmaking.service import Service
 
 from ..auth import Principal, forbidden, require_staff
-from ..deps import PrincipalDep, ServiceDep
 from ..errors import problem_responses
-from ..schemas import ENTITY_SCHEMAS, PLURALS
 
-Country = Annotated[str, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")]
 MAX_LIMIT = 200
 
-
-@dataclass(frozen=True)
-class EntitySpec:
-    label: Label
-    prefix: str
-    filters: dict[str, Any] = field(default_factory=dict)
-
-
-SPECS = (
-    EntitySpec(Label.CITY, "/cities", {"country": Country}),
-    EntitySpec(
-        Label.PROVIDER,
-        "/providers",
-        {
-            "country": Country,
-            "kind": Literal["company", "startup", "research", "ngo", "public"],
-        },
-    ),
-    EntitySpec(
-        Label.SOLUTION,
-        "/solutions",
-        {
-            "category": Literal[
-                "economy", "environment", "government", "living", "mobility", "people"
-            ],
-            "cost": Literal["low", "medium", "high"],
-            "maturity": Literal["pilot", "proven", "scaled"],
-        },
-    ),
-    EntitySpec(
-        Label.MEMBER,
-        "/members",
-        {
-            "country": Country,
-            "kind": Literal["expert", "city_official", "provider_staff", "researcher", "other"],
-        },
-    ),
-    EntitySpec(Label.TOPIC, "/topics"),
-)
+#: Problems any entity route may answer (each route adds its own, e.g. 404 or 409).
+RESPONSES = problem_responses(401, 403, 422, 429, 503)
+Country = Annotated[str, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+NameQuery = Annotated[str | None, Query(max_length=200, description="text in the name")]
 
 BOUND_LABEL = {"city": Label.CITY, "member": Label.MEMBER, "provider": Label.PROVIDER}
+
+
+def list_description(plural: str) -> str:
+    """The OpenAPI description of the list route of ``plural`` (e.g. ``"cities"``)."""
+    return (
+        f"List {plural} sorted by id: a page (`limit` ≤ {MAX_LIMIT}, `offset`) and the total "
+        "`count` of matches."
+    )
 
 
 def member_visible(p: Principal, node: Node) -> bool:
@@ -85,6 +59,7 @@ def public_props(p: Principal, node: Node) -> dict[str, Any]:
 
 
 def can_update(p: Principal, service: Service, label: Label, node_id: str) -> bool:
+    """Whether ``p`` may change node ``node_id`` of ``label`` (see the module docstring)."""
     if p.is_staff:
         return True
     if BOUND_LABEL.get(p.role) is label and p.is_self(node_id):
@@ -95,118 +70,46 @@ def can_update(p: Principal, service: Service, label: Label, node_id: str) -> bo
     return False
 
 
-def _typed(func: Any, **annotations: Any) -> Any:
-    """Give a generated endpoint real annotations (FastAPI reads them)."""
-    func.__annotations__.update(annotations)
-    return func
+def list_page(
+    principal: Principal, service: Service, label: Label, *, limit: int, offset: int,
+    q: str | None, **filters: Any,
+) -> dict[str, Any]:
+    """One page of ``label`` nodes matching ``q`` and the given (non-None) ``filters``."""
+    equals = {k: v for k, v in filters.items() if v is not None}
+    nodes, total = service.find(label, equals=equals, q=q, limit=limit, offset=offset)
+    return {"data": [public_props(principal, n) for n in nodes], "count": total}
 
 
-def _with_filters(func: Any, filters: dict[str, Any]) -> Any:
-    """Add one optional query parameter per filter to ``func``'s signature."""
-    sig = inspect.signature(func)
-    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
-    extra = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
-                          annotation=ann | None)
-        for name, ann in filters.items()
-    ]
-    func.__signature__ = sig.replace(parameters=[*params, *extra])
-    return func
+def read(principal: Principal, service: Service, label: Label, node_id: str) -> dict[str, Any]:
+    """Node ``node_id`` of ``label`` as ``principal`` may see it (404 for hidden members)."""
+    node = service.get(label, node_id)
+    if label is Label.MEMBER and not member_visible(principal, node):
+        raise NotFound(f"unknown member id '{node_id}'")
+    return public_props(principal, node)
 
 
-def make_router(spec: EntitySpec) -> APIRouter:
-    label = spec.label
-    name = label.value
-    what = name.lower()
-    create_model, update_model, public_model, page_model = ENTITY_SCHEMAS[name]
-    tag = PLURALS[name].lower()
-    router = APIRouter(
-        prefix=spec.prefix, tags=[tag], responses=problem_responses(401, 403, 422, 429, 503)
-    )
-    IdPath = Annotated[str, Path(description=f"{name} id", max_length=128)]
-
-    def list_entities(
-        principal: PrincipalDep,
-        service: ServiceDep,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-        q: Annotated[str | None, Query(max_length=200, description="text in the name")] = None,
-        **filters: Any,
-    ) -> Any:
-        if label is Label.MEMBER:
-            require_staff(principal)
-        equals = {k: v for k, v in filters.items() if v is not None}
-        nodes, total = service.find(label, equals=equals, q=q, limit=limit, offset=offset)
-        return {"data": [public_props(principal, n) for n in nodes], "count": total}
-
-    list_entities.__doc__ = (
-        f"List {tag} sorted by id: a page (`limit` ≤ {MAX_LIMIT}, `offset`) and the total "
-        "`count` of matches."
-    )
-    router.add_api_route(
-        "", _with_filters(list_entities, spec.filters), methods=["GET"],
-        response_model=page_model, response_model_exclude_none=True,
-        summary=f"List {tag}", name=f"list_{tag}",
-    )
-
-    def read_entity(principal: PrincipalDep, service: ServiceDep, id: IdPath) -> Any:
-        node = service.get(label, id)
-        if label is Label.MEMBER and not member_visible(principal, node):
-            from graph_schema.errors import NotFound
-
-            raise NotFound(f"unknown member id '{id}'")
-        return public_props(principal, node)
-
-    router.add_api_route(
-        "/{id}", read_entity, methods=["GET"], response_model=public_model,
-        response_model_exclude_none=True, summary=f"Read one {what}", name=f"read_{what}",
-        responses=problem_responses(404),
-    )
-
-    def create_entity(principal: PrincipalDep, service: ServiceDep, body: Any) -> Any:
-        require_staff(principal)
-        data = body.model_dump(exclude_unset=True)
-        node_id = data.pop("id")
-        node = service.create(label, node_id, data)
-        return public_props(principal, node)
-
-    router.add_api_route(
-        "", _typed(create_entity, body=Annotated[create_model, Body()]), methods=["POST"],
-        response_model=public_model, response_model_exclude_none=True,
-        status_code=status.HTTP_201_CREATED, summary=f"Create a {what}",
-        name=f"create_{what}", responses=problem_responses(409),
-    )
-
-    def update_entity(principal: PrincipalDep, service: ServiceDep, id: IdPath, body: Any) -> Any:
-        if not can_update(principal, service, label, id):
-            raise forbidden(f"this key (role '{principal.role}') may not change '{id}'")
-        data = body.model_dump(exclude_unset=True)
-        remove = {k for k, v in data.items() if v is None}
-        changes = {k: v for k, v in data.items() if v is not None}
-        node = service.update(label, id, changes, remove)
-        return public_props(principal, node)
-
-    router.add_api_route(
-        "/{id}", _typed(update_entity, body=Annotated[update_model, Body()]),
-        methods=["PATCH"], response_model=public_model, response_model_exclude_none=True,
-        summary=f"Change a {what}", name=f"update_{what}", responses=problem_responses(404),
-    )
-
-    def delete_entity(principal: PrincipalDep, service: ServiceDep, id: IdPath) -> Response:
-        require_staff(principal)
-        service.delete(label, id)
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-    router.add_api_route(
-        "/{id}", delete_entity, methods=["DELETE"], status_code=status.HTTP_204_NO_CONTENT,
-        response_class=Response, summary=f"Delete a {what} and its relationships",
-        name=f"delete_{what}", responses=problem_responses(404),
-    )
-    return router
+def create(principal: Principal, service: Service, label: Label, body: BaseModel
+           ) -> dict[str, Any]:
+    """Create the node described by ``body`` (its ``id`` and properties); staff only."""
+    require_staff(principal)
+    data = body.model_dump(exclude_unset=True)
+    node_id = data.pop("id")
+    return public_props(principal, service.create(label, node_id, data))
 
 
-def routers() -> list[APIRouter]:
-    return [make_router(spec) for spec in SPECS]
+def update(principal: Principal, service: Service, label: Label, node_id: str,
+           body: BaseModel) -> dict[str, Any]:
+    """Apply ``body`` to the node: given properties change, ``null`` removes one."""
+    if not can_update(principal, service, label, node_id):
+        raise forbidden(f"this key (role '{principal.role}') may not change '{node_id}'")
+    data = body.model_dump(exclude_unset=True)
+    remove = {k for k, v in data.items() if v is None}
+    changes = {k: v for k, v in data.items() if v is not None}
+    return public_props(principal, service.update(label, node_id, changes, remove))
 
 
-
+def delete(principal: Principal, service: Service, label: Label, node_id: str) -> Response:
+    """Delete the node and its relationships; staff only."""
+    require_staff(principal)
+    service.delete(label, node_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

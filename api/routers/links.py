@@ -14,129 +14,56 @@ path                                   relationship          who may write
 
 Reading follows the parent: anyone with a key for cities and providers; for members the
 same rule as reading the member (staff, itself, or any key if the member is open to matches).
+
+The routes are plain functions in the parent's module (``cities.py``: ``list_city_needs``,
+``put_city_needs``, ``delete_city_needs``, ...); this module holds the steps they share.
 """
 
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Response, status
+from fastapi import Path, Response, status
 
-from graph_schema.errors import NotFound
-from graph_schema.schema import Label, RelType, _Props
+from graph_schema.schema import Label, Props, RelType
+from matchmaking.service import Service
 
 from ..auth import Principal, require_self_or_staff
-from ..deps import PrincipalDep, ServiceDep
-from ..errors import problem_responses
-from ..schemas import (
-    AffiliationProps,
-    ExpertiseProps,
-    ImplementationProps,
-    LinkPublic,
-    LinksPublic,
-    MeasurementProps,
-    NeedProps,
-    OfferProps,
-    PriorityProps,
-)
-from .entities import member_visible
+from ..schemas import LinkPublic, LinksPublic
+from .entities import read
 
-
-@dataclass(frozen=True)
-class LinkSpec:
-    parent: Label
-    prefix: str
-    name: str
-    rel_type: RelType
-    props: type[_Props]
-    writers: frozenset[str]  # bound roles that may write on their own object
-
-
-LINKS = (
-    LinkSpec(Label.CITY, "/cities", "implementations", RelType.IMPLEMENTED,
-             ImplementationProps, frozenset()),
-    LinkSpec(Label.CITY, "/cities", "needs", RelType.NEEDS, NeedProps, frozenset({"city"})),
-    LinkSpec(Label.CITY, "/cities", "sdgs", RelType.PRIORITIZES, PriorityProps,
-             frozenset({"city"})),
-    LinkSpec(Label.CITY, "/cities", "kpis", RelType.MEASURES, MeasurementProps,
-             frozenset({"city"})),
-    LinkSpec(Label.MEMBER, "/members", "expertise", RelType.EXPERT_IN, ExpertiseProps,
-             frozenset({"member"})),
-    LinkSpec(Label.MEMBER, "/members", "affiliations", RelType.WORKS_FOR, AffiliationProps,
-             frozenset()),
-    LinkSpec(Label.PROVIDER, "/providers", "solutions", RelType.OFFERS, OfferProps,
-             frozenset({"provider"})),
-)
-TAGS = {Label.CITY: "cities", Label.MEMBER: "members", Label.PROVIDER: "providers"}
 IdPath = Annotated[str, Path(max_length=128)]
 TargetPath = Annotated[str, Path(max_length=128, description="id of the related node")]
+#: Bound roles that may write links on their own node, besides staff.
+STAFF_ONLY: frozenset[str] = frozenset()
+CITY = frozenset({"city"})
+MEMBER = frozenset({"member"})
+PROVIDER = frozenset({"provider"})
 
 
-def _check_read(p: Principal, service: Any, parent: Label, node_id: str) -> None:
-    node = service.get(parent, node_id)
-    if parent is Label.MEMBER and not member_visible(p, node):
-        raise NotFound(f"unknown member id '{node_id}'")
+def list_links(principal: Principal, service: Service, parent: Label, node_id: str,
+               rel_type: RelType) -> LinksPublic:
+    """The ``rel_type`` links of ``node_id``, if ``principal`` may read the parent."""
+    read(principal, service, parent, node_id)  # 404 if it is hidden from the caller
+    links = service.links(parent, node_id, rel_type)
+    data = [LinkPublic(**link.to_json()) for link in links]
+    return LinksPublic(data=data, count=len(data))
 
 
-def _add(router: APIRouter, spec: LinkSpec) -> None:
-    path = f"{spec.prefix}/{{id}}/{spec.name}"
-    what = f"{spec.parent.value.lower()} {spec.name}"
-    required = any(f.is_required() for f in spec.props.model_fields.values())
+def put_link(principal: Principal, service: Service, parent: Label, node_id: str,
+             rel_type: RelType, target: str, body: Props | None, *,
+             writers: frozenset[str]) -> LinkPublic:
+    """Add or replace the ``rel_type`` link to ``target`` with the properties in ``body``.
 
-    def list_links(principal: PrincipalDep, service: ServiceDep, id: IdPath) -> LinksPublic:
-        _check_read(principal, service, spec.parent, id)
-        links = service.links(spec.parent, id, spec.rel_type)
-        data = [LinkPublic(**link.to_json()) for link in links]
-        return LinksPublic(data=data, count=len(data))
-
-    router.add_api_route(
-        path, list_links, methods=["GET"], response_model=LinksPublic,
-        summary=f"List the {what}", name=f"list_{spec.parent.value.lower()}_{spec.name}",
-        responses=problem_responses(404),
-    )
-
-    def put_link(
-        principal: PrincipalDep, service: ServiceDep, id: IdPath, target: TargetPath,
-        body: Any = None,
-    ) -> LinkPublic:
-        require_self_or_staff(principal, id, spec.writers)
-        props = body.model_dump(exclude_none=True) if body is not None else {}
-        link = service.put_link(spec.parent, id, spec.rel_type, target, props)
-        return LinkPublic(**link.to_json())
-
-    body_ann = (
-        Annotated[spec.props, Body()] if required
-        else Annotated[spec.props | None, Body()]
-    )
-    put_link.__annotations__["body"] = body_ann
-    if required:
-        put_link.__defaults__ = None
-    router.add_api_route(
-        f"{path}/{{target}}", put_link, methods=["PUT"], response_model=LinkPublic,
-        summary=f"Add or replace one of the {what} (with its properties)",
-        name=f"put_{spec.parent.value.lower()}_{spec.name}", responses=problem_responses(404),
-    )
-
-    def delete_link(
-        principal: PrincipalDep, service: ServiceDep, id: IdPath, target: TargetPath
-    ) -> Response:
-        require_self_or_staff(principal, id, spec.writers)
-        service.delete_link(spec.parent, id, spec.rel_type, target)
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-    router.add_api_route(
-        f"{path}/{{target}}", delete_link, methods=["DELETE"],
-        status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-        summary=f"Remove one of the {what}",
-        name=f"delete_{spec.parent.value.lower()}_{spec.name}", responses=problem_responses(404),
-    )
+    Staff may write any; a key of one of ``writers`` only on its own node.
+    """
+    require_self_or_staff(principal, node_id, writers)
+    props = body.model_dump(exclude_none=True) if body is not None else {}
+    link = service.put_link(parent, node_id, rel_type, target, props)
+    return LinkPublic(**link.to_json())
 
 
-def routers() -> list[APIRouter]:
-    out = []
-    for parent, tag in TAGS.items():
-        router = APIRouter(tags=[tag], responses=problem_responses(401, 403, 422, 429, 503))
-        for spec in LINKS:
-            if spec.parent is parent:
-                _add(router, spec)
-        out.append(router)
-    return out
+def delete_link(principal: Principal, service: Service, parent: Label, node_id: str,
+                rel_type: RelType, target: str, *, writers: frozenset[str]) -> Response:
+    """Remove the ``rel_type`` link to ``target`` (staff, or a key of ``writers`` on itself)."""
+    require_self_or_staff(principal, node_id, writers)
+    service.delete_link(parent, node_id, rel_type, target)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

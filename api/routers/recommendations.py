@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from graph_schema.errors import InvalidInput, NotFound
 from graph_schema.schema import Label
+from matchmaking.engine import Engine, Filters
 from matchmaking.service import Service
 
 from ..auth import Principal, require_self_or_staff
@@ -81,14 +82,12 @@ router = APIRouter(tags=["recommendations"],
 
 
 def _recommend(
-    request: Request, engine: Any, service: Service, label: Label, subject: str, kind: str,
+    request: Request, engine: Engine, service: Service, label: Label, subject: str, kind: str,
     rq: RecommendationQuery,
 ) -> Response:
     """The response body, from the process's result cache when the store has not changed
     since it was computed (see :mod:`api.result_cache`); else computed and serialised with
     orjson straight from the engine's output (its shape is RecommendationsPublic)."""
-    from matchmaking.engine import Filters
-
     cache: ResultCache = request.app.state.results
     generation = service.store.generation()
     key = (kind, subject, rq.k, tuple(rq.filters.items()), tuple(rq.options.items()))

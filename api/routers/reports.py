@@ -1,46 +1,26 @@
-"""Staff reports and the staff pages.
+"""Staff reports (admin and staff keys).
 
-- ``GET /reports/meetings`` (admin and staff keys): "who should meet whom", the best matches
-  of one kind for each city in scope, with scores and reasons (see
-  :func:`matchmaking.reports.meetings`).
-- ``GET /staff`` and ``GET /staff/{asset}``: the staff page, one static HTML file with its
-  script and style sheet from ``api/static/``. They hold no data and need no key: the page
-  asks for a key and sends it with each API call (it keeps it in ``sessionStorage``). They are
-  left out of the OpenAPI schema.
+- ``GET /reports/meetings``: "who should meet whom", the best matches of one kind for each
+  city in scope, with scores and reasons (see :func:`matchmaking.reports.meetings`).
+
+The staff pages that show them are in :mod:`api.routers.pages`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from matchmaking import reports as report_mod
 
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep, StoreDep
-from ..errors import ApiProblem, problem_responses
-
-STATIC = Path(__file__).resolve().parent.parent / "static"
-#: The only files the staff pages serve, with their media types.
-ASSETS = {"staff.js": "text/javascript; charset=utf-8", "staff.css": "text/css; charset=utf-8"}
-#: The page loads nothing but its own script and style and talks only to this API.
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+from ..errors import problem_responses
 
 router = APIRouter(prefix="/reports", tags=["reports"],
                    responses=problem_responses(401, 403, 422, 429, 503))
-pages = APIRouter(include_in_schema=False)
 
 
 def _staff(principal: PrincipalDep) -> Principal:
@@ -114,26 +94,3 @@ def meetings_report(
     return MeetingsReport(data=data, count=len(data), cities_in_scope=report.cities_in_scope,
                           cities_considered=report.cities_considered)
 
-
-def _file(name: str, media_type: str) -> Response:
-    try:
-        body = (STATIC / name).read_bytes()
-    except FileNotFoundError:
-        raise ApiProblem(404, f"the staff page file '{name}' is not installed",
-                         slug="not-found") from None
-    return Response(body, media_type=media_type, headers=PAGE_HEADERS)
-
-
-@pages.get("/staff")
-def staff_page() -> Response:
-    """The staff page (static HTML)."""
-    return _file("staff.html", "text/html; charset=utf-8")
-
-
-@pages.get("/staff/{asset}")
-def staff_asset(asset: str) -> Response:
-    """The staff page's script and style sheet (nothing else is served)."""
-    media_type = ASSETS.get(asset)
-    if media_type is None:
-        raise ApiProblem(404, f"no staff page file '{asset}'", slug="not-found")
-    return _file(asset, media_type)

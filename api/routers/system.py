@@ -3,8 +3,6 @@
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from graph_schema.errors import StoreUnavailable
-
 from ..deps import PrincipalDep, StoreDep
 from ..errors import problem_responses
 from ..schemas import Health, StatsPublic
@@ -21,10 +19,7 @@ async def health() -> Health:
             summary="The store answers (503 when it does not)")
 async def ready(request: Request) -> Health:
     store = request.app.state.store
-    try:
-        await run_in_threadpool(store.ping)
-    except StoreUnavailable:
-        raise
+    await run_in_threadpool(store.ping)  # StoreUnavailable -> 503 (api.errors)
     request.app.state.breaker.close()
     return Health(status="ok")
 
