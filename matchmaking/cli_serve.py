@@ -13,7 +13,7 @@ import click
 
 from matchmaking.cli import Context, pass_ctx
 from matchmaking.keys import BOUND_ROLES, ROLES, create_key, list_keys, revoke_key
-from matchmaking.resolve import resolve_id
+from matchmaking.resolve import resolve_or_keep
 
 
 @click.command()
@@ -65,7 +65,7 @@ def keys_create(c: Context, role: str, subject: str | None, name: str, as_json: 
     store = c.store(create=True)
     store.init()
     if subject is not None and role in BOUND_ROLES:
-        subject = resolve_id(store, subject, [BOUND_ROLES[role]])
+        subject = resolve_or_keep(store, subject, [BOUND_ROLES[role]])
     record, key = create_key(store, role, subject, name)
     if as_json:
         click.echo(json.dumps({**record.to_json(), "key": key}))

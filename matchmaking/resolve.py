@@ -169,6 +169,16 @@ def resolve_id(store: GraphStore, text: str, labels: Collection[Label], *,
     return name_index(store, labels, what=what).resolve(text)
 
 
+def resolve_or_keep(store: GraphStore, text: str, labels: Collection[Label]) -> str:
+    """Like :func:`resolve_id`, but when no id or name fits, ``text`` comes back unchanged
+    for the caller to report as an unknown id in its own words (an ambiguous name still
+    raises :class:`InvalidInput`)."""
+    try:
+        return resolve_id(store, text, labels)
+    except NotFound:
+        return text
+
+
 def name_index(store: GraphStore, labels: Collection[Label], *,
                what: str | None = None) -> NameIndex:
     """A :class:`NameIndex` of every node of ``labels``.

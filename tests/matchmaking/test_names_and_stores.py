@@ -125,6 +125,12 @@ def test_keys_create_accepts_a_name(capsys: pytest.CaptureFixture[str], url: str
     code, out, err = run(capsys, "--store", url, "keys", "create", "--role", "city",
                          "--subject", "Gent", "--json")
     assert code == 0 and json.loads(out)["subject"] == "city:be-gent"
+    code, out, err = run(capsys, "--store", url, "keys", "create", "--role", "city",
+                         "--subject", "Springfield")
+    assert code == 2 and "'Springfield' names 2 citys" in err
+    code, out, err = run(capsys, "--store", url, "keys", "create", "--role", "city",
+                         "--subject", "Nowhere")
+    assert code == 2 and err == "error: unknown city id 'Nowhere'\n"
 
 
 def test_read_commands_never_create_a_store(capsys: pytest.CaptureFixture[str],
