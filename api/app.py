@@ -4,8 +4,8 @@
 process) and closes it, together with the recommendation engine, at shutdown. Nothing is
 created at import time. Run it with ``matchmaking serve`` (uvicorn, ``factory=True``).
 
-Access by role (every route but /health, /ready, the docs and the static /staff page
-needs a key):
+Access by role (every route but /health, /ready, the docs (/docs, /redoc, /openapi.json,
+/docs-assets/) and the static /staff pages needs a key):
 
 ==============================  =====  =====  ===========  ===========  ===========
 route group                     admin  staff  city         member       provider
@@ -50,6 +50,7 @@ from .middleware import BodySizeLimit
 from .result_cache import ResultCache
 from .routers import (
     cities,
+    docs,
     feedback,
     imports,
     keys,
@@ -117,6 +118,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from routers.docs: offline, no CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.given_store = store
@@ -135,6 +138,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Retry-After"],
         )
+    docs.install(app)
     app.include_router(system.router)
     app.include_router(reference.router)
     app.include_router(cities.router)

@@ -48,3 +48,20 @@ def test_staff_pages_have_their_own_router() -> None:
     pages = {r.path: r.endpoint.__module__ for r in _api_routes() if r.path.startswith("/staff")}
     assert {"/staff", "/staff/{asset}"} <= set(pages)
     assert set(pages.values()) == {"api.routers.pages"}
+
+
+def test_docs_pages_load_only_local_assets() -> None:
+    """The HTML of /docs and /redoc names no other host; the browser test checks the rest."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    client = TestClient(create_app(Settings(store="sqlite:///:memory:")))
+    for path, script in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        r = client.get(path)
+        assert r.status_code == 200
+        assert not re.findall(r"(?:src|href)=\"?'?(?:https?:)?//", r.text), path
+        assert "default-src 'none'" in r.headers["content-security-policy"]
+        asset = client.get(f"/docs-assets/{script}")
+        assert asset.status_code == 200 and len(asset.content) > 100_000
+        assert b"cdn.redoc.ly" not in asset.content

@@ -21,7 +21,7 @@ ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 LANG_RE = re.compile(r"^[a-z]{2}$")
 WHEEL = {"economy", "environment", "government", "living", "mobility", "people"}
 
-# The endpoint table of /work/shared/spec/interchange.md (smartcity-graph/1).
+# The endpoint table of docs/interchange.md (smartcity-graph/1), written out independently.
 ENDPOINTS: dict[str, tuple[set[str], set[str]]] = {
     "OFFERS": ({"Provider"}, {"Solution"}),
     "IMPLEMENTED": ({"City"}, {"Solution"}),
