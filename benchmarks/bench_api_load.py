@@ -146,6 +146,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--rate", type=float, default=300.0)
     ap.add_argument("--cold", action="store_true", help="no cache-filling pass first")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="MATCHMAKING_RESULT_CACHE=0: every request runs the engine")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install -y wrk")
@@ -156,6 +158,8 @@ def main() -> None:
         cities = [r[0] for r in con.execute("SELECT id FROM nodes WHERE label = 'City' "
                                             "ORDER BY id")]
     env = {**os.environ, "PYTHONPATH": str(repo), "MATCHMAKING_RATE_LIMIT": "0"}
+    if args.no_cache:
+        env["MATCHMAKING_RESULT_CACHE"] = "0"
     key = _cli(repo, env, "--store", store, "keys", "create", "--role", "staff", "--name",
                "bench").strip()
     auth = f"Bearer {key}"
@@ -187,7 +191,8 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=30)
             log.close()
-    print(f"# {args.label}: {len(cities):,} cities, kind {args.kind}, {args.workers} workers, "
+    print(f"# {args.label}{' (result cache off)' if args.no_cache else ''}: {len(cities):,} "
+          f"cities, kind {args.kind}, {args.workers} workers, "
           f"{os.cpu_count()} cpus, load average {load0:.1f} -> {load1:.1f}")
     print("| mode | req/s | p50 ms | p99 ms | errors |")
     print("|---|---:|---:|---:|---:|")

@@ -34,12 +34,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import io
 import json
 import logging
 import os
 import pickle
 import secrets
 import tempfile
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -140,16 +142,34 @@ def save_snapshot(store: GraphStore, generation: int | None, obj: Any) -> Path |
     if folder is None or key is None or not enabled():
         return None
     try:
-        payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = _dumps(obj)
         header = {"format": FORMAT, "code": code_fingerprint(),
                   **store_key(store, generation),
                   "hmac": hmac.new(key, payload, hashlib.sha256).hexdigest()}
         path = folder / SNAPSHOT
         _atomic_write(path, json.dumps(header).encode() + b"\n" + payload)
         return path
-    except (OSError, pickle.PicklingError) as e:
-        log.warning("could not persist the projection: %s", e)
+    except Exception as e:  # best effort: serving goes on without a persisted snapshot
+        log.warning("could not persist the projection: %s: %s", type(e).__name__, e)
         return None
+
+
+_LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles locks as new, unlocked ones (an engine snapshot may hold one)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, _LOCK_TYPES):
+            return (threading.RLock if isinstance(obj, _LOCK_TYPES[1]) else threading.Lock, ())
+        return NotImplemented
+
+
+def _dumps(obj: Any) -> bytes:
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buf.getvalue()
 
 
 def load_snapshot(store: GraphStore) -> Any | None:

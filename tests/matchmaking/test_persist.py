@@ -183,3 +183,23 @@ def test_neo4j_cache_folder_is_keyed_by_uri_and_database(
     b = persist.cache_dir(Fake("bolt://h:7687", "other"))  # type: ignore[arg-type]
     c = persist.cache_dir(Fake("bolt://g:7687", "neo4j"))  # type: ignore[arg-type]
     assert a is not None and a.parent == tmp_path and len({a, b, c}) == 3
+
+
+class Holder:
+    """An object with locks, as an engine snapshot may have."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.rlock = threading.RLock()
+        self.data = [1, 2, 3]
+
+
+def test_locks_are_persisted_as_new_locks(board_store: SQLiteStore) -> None:
+    obj = Holder()
+    obj.lock.acquire()  # a held lock comes back unlocked
+    assert persist.save_snapshot(board_store, board_store.generation(), obj) is not None
+    back = persist.load_snapshot(board_store)
+    assert back.data == [1, 2, 3]
+    assert back.lock.acquire(blocking=False) and back.rlock.acquire(blocking=False)
