@@ -26,14 +26,15 @@ from graph_schema.schema import (
     ProviderProps,
     SolutionProps,
     TopicProps,
+    Verdict,
     WorksForProps,
 )
+from matchmaking.kinds import CityKind, Kind
+
+__all__ = ["CityKind", "Kind", "Verdict"]  # re-exported for the routers
 
 EntityId = Annotated[str, Field(pattern=ID_PATTERN.pattern, min_length=1, max_length=128,
                                 examples=["city:aarhus"])]
-Kind = Literal["solutions", "providers", "peers", "experts", "opportunities", "leads"]
-CityKind = Literal["solutions", "providers", "peers", "experts"]
-Verdict = Literal["accepted", "declined", "contacted", "not_relevant"]
 Scalar = str | int | float | bool
 PropValue = Scalar | list[str | int | float]
 

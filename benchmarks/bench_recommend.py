@@ -40,8 +40,9 @@ def main() -> None:
     from graph_schema.interchange import import_dataset
     from graph_schema.sqlite_store import SQLiteStore
     from matchmaking.demo import write_dataset
-    from matchmaking.engine import KINDS, Engine
+    from matchmaking.engine import Engine
     from matchmaking.features import PPR_ALPHA, FeatureSpace
+    from matchmaking.kinds import KINDS, Kind
     from matchmaking.projection import Projection
 
     rows: list[tuple[str, str]] = []
@@ -80,8 +81,8 @@ def main() -> None:
 
         rng = np.random.default_rng(0)
         snap_proj = engine._snapshot().proj
-        for kind, (s_lab, _) in KINDS.items():
-            subj = snap_proj.rows[s_lab]
+        for kind, spec in KINDS.items():
+            subj = snap_proj.rows[spec.subject]
             pick = rng.choice(subj, size=min(args.subjects, subj.size), replace=False)
             times = []
             for r in pick.tolist():
@@ -92,10 +93,10 @@ def main() -> None:
             rows.append((f"latency {kind}", f"median {np.median(ms):.1f} ms, "
                          f"p99 {np.percentile(ms, 99):.1f} ms (n={ms.size})"))
 
-        cities = snap_proj.rows[KINDS["solutions"][0]][: args.batch]
+        cities = snap_proj.rows[KINDS[Kind.SOLUTIONS].subject][: args.batch]
         t0 = _t()
-        engine.recommend_many("solutions", [snap_proj.ids[r] for r in cities.tolist()], k=10)
-        rows.append((f"recommend_many ({cities.size} cities, in-process)",
+        engine.recommend(Kind.SOLUTIONS, [snap_proj.ids[r] for r in cities.tolist()], k=10)
+        rows.append((f"recommend, batch of {cities.size} cities (in-process)",
                      f"{_t() - t0:.2f} s ({(_t() - t0) / max(cities.size, 1) * 1000:.2f} ms "
                      "per city)"))
         batch = Path(tmp) / "batch.txt"
@@ -103,7 +104,7 @@ def main() -> None:
         t0 = _t()
         proc = subprocess.run(
             [sys.executable, "-m", "matchmaking.cli", "--store", f"sqlite:///{db}",
-             "recommend", "solutions", "--batch", str(batch)],
+             "recommend", Kind.SOLUTIONS.value, "--batch", str(batch)],
             capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
         )
         wall = _t() - t0
@@ -114,7 +115,7 @@ def main() -> None:
         # PPR: ours (cached operator) vs networkx.pagerank on the same weighted graph
         import networkx as nx
 
-        seeds = snap_proj.rows[KINDS["solutions"][0]][: args.nx_queries]
+        seeds = snap_proj.rows[KINDS[Kind.SOLUTIONS].subject][: args.nx_queries]
         t0 = _t()
         for s in seeds.tolist():
             fs.ppr(np.array([s]))

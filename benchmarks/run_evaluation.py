@@ -20,12 +20,13 @@ from graph_schema.interchange import import_dataset
 from graph_schema.sqlite_store import SQLiteStore
 from matchmaking.demo import write_dataset
 from matchmaking.evaluation import evaluate, format_table, plot
+from matchmaking.kinds import Kind
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "benchmarks" / "eu-city-cooperation" / "interchange"
 
 
-def run(name: str, data: Path, kinds: list[str] | None, plots: Path, max_cases: int) -> None:
+def run(name: str, data: Path, kinds: list[Kind] | None, plots: Path, max_cases: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStore(Path(tmp) / "eval.db")
         store.init()
@@ -34,7 +35,7 @@ def run(name: str, data: Path, kinds: list[str] | None, plots: Path, max_cases: 
         started = time.perf_counter()
         result = evaluate(
             store,
-            kinds or ("solutions", "providers", "peers", "experts", "opportunities", "leads"),
+            kinds or tuple(Kind),
             max_cases=max_cases,
             random_state=0,
         )
@@ -65,7 +66,7 @@ def main() -> None:
             write_dataset(Path(tmp), scale=scale, seed=42)
             run(f"demo-{scale}", Path(tmp), None, args.plots, args.max_cases)
     if REAL.is_dir():
-        run("eu-cooperation", REAL, ["solutions"], args.plots, args.max_cases)
+        run("eu-cooperation", REAL, [Kind.SOLUTIONS], args.plots, args.max_cases)
     else:
         print(f"(real data not found at {REAL}; skipped)")
 

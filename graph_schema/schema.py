@@ -183,23 +183,56 @@ class CityProps(_Located):
     budget_eur: Annotated[float, Field(ge=0)] | None = None
 
 
+class ProviderKind(StrEnum):
+    """What kind of organisation a provider is (``Provider.kind``)."""
+
+    COMPANY = "company"
+    STARTUP = "startup"
+    RESEARCH = "research"
+    NGO = "ngo"
+    PUBLIC = "public"
+
+
+class SolutionCategory(StrEnum):
+    """The smart-city dimension a solution belongs to (``Solution.category``)."""
+
+    ECONOMY = "economy"
+    ENVIRONMENT = "environment"
+    GOVERNMENT = "government"
+    LIVING = "living"
+    MOBILITY = "mobility"
+    PEOPLE = "people"
+
+
+class Verdict(StrEnum):
+    """A user's feedback on a recommendation (``FEEDBACK.verdict``)."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CONTACTED = "contacted"
+    NOT_RELEVANT = "not_relevant"
+
+
+#: Verdicts that hide the candidate from that subject's recommendations of that kind.
+NEGATIVE_VERDICTS = frozenset({Verdict.DECLINED, Verdict.NOT_RELEVANT})
+#: Provider kinds and solution categories as plain strings, in definition order.
+PROVIDER_KINDS: tuple[str, ...] = tuple(k.value for k in ProviderKind)
+CATEGORIES: tuple[str, ...] = tuple(c.value for c in SolutionCategory)
+
+
 class ProviderProps(_Located):
     name: NonEmpty
     country: str
-    kind: Literal["company", "startup", "research", "ngo", "public"] | None = None
+    kind: Annotated[ProviderKind, Field(strict=False)] | None = None
     employees: Annotated[int, Field(ge=0)] | None = None
     languages: list[str] | None = None
     description: str | None = None
     website: str | None = None
 
 
-SolutionCategory = Literal["economy", "environment", "government", "living", "mobility", "people"]
-CATEGORIES: tuple[str, ...] = SolutionCategory.__args__  # type: ignore[attr-defined]
-
-
 class SolutionProps(Props):
     name: NonEmpty
-    category: SolutionCategory
+    category: Annotated[SolutionCategory, Field(strict=False)]
     description: str | None = None
     maturity: Literal["pilot", "proven", "scaled"] | None = None
     cost: Literal["low", "medium", "high"] | None = None
@@ -264,8 +297,10 @@ class MeasuresProps(Props):
 
 
 class FeedbackProps(Props):
-    kind: Literal["solutions", "providers", "peers", "experts", "opportunities", "leads"]
-    verdict: Literal["accepted", "declined", "contacted", "not_relevant"]
+    #: a recommendation kind (``matchmaking.kinds.Kind``; the service that writes feedback
+    #: checks it, since this lowest layer does not know the engine's kinds)
+    kind: Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")]
+    verdict: Annotated[Verdict, Field(strict=False)]
     note: Annotated[str, Field(max_length=2000)] | None = None
     at: str | None = None
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from matchmaking.cli import Context, pass_ctx
-from matchmaking.evaluation import KIND_LABELS, evaluate, format_table, plot
+from matchmaking.evaluation import evaluate, format_table, plot
+from matchmaking.kinds import Kind
 
 
 @click.command("evaluate")
-@click.option("--kinds", default=",".join(KIND_LABELS), show_default=True,
+@click.option("--kinds", default=",".join(Kind), show_default=True,
               help="Comma-separated kinds to evaluate.")
 @click.option("--test-fraction", default=0.2, show_default=True, type=click.FloatRange(0.05, 0.5))
 @click.option("--cold-fraction", default=0.1, show_default=True, type=click.FloatRange(0.0, 0.5))
@@ -29,10 +30,10 @@ def evaluate_cmd(
 ) -> None:
     """Hold out links, retrain, and compare the engine with baselines on them."""
     wanted = [k.strip() for k in kinds.split(",") if k.strip()]
-    unknown = [k for k in wanted if k not in KIND_LABELS]
+    unknown = [k for k in wanted if k not in list(Kind)]
     if unknown:
         raise click.BadParameter(
-            f"unknown kind {unknown[0]!r}; use {', '.join(KIND_LABELS)}", param_hint="--kinds"
+            f"unknown kind {unknown[0]!r}; use {', '.join(Kind)}", param_hint="--kinds"
         )
     result = evaluate(
         c.store(), wanted, test_fraction=test_fraction, cold_fraction=cold_fraction,

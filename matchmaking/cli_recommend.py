@@ -12,9 +12,12 @@ from pathlib import Path
 import click
 
 from graph_schema.errors import MatchmakingError
+from graph_schema.schema import PROVIDER_KINDS
 from graph_schema.store import GraphStore
 from matchmaking.cli import Context
-from matchmaking.engine import KINDS, PROVIDER_KINDS, Engine, Filters, Recommendation
+from matchmaking.engine import BatchResult, Engine, Recommendation
+from matchmaking.filtering import Filters, RecommendOptions
+from matchmaking.kinds import KINDS, Kind
 from matchmaking.resolve import NameIndex, check_not_empty, name_index, resolve_id
 from matchmaking.training import candidate_rows
 
@@ -36,7 +39,7 @@ def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("kind", type=click.Choice([k.value for k in Kind]))
 @click.argument("subject", required=False)
 @click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 100),
               help="Number of results.")
@@ -70,19 +73,19 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
         raise click.UsageError("give either a SUBJECT id or --batch FILE")
     filters = Filters(country=country, region=region, language=language, sdg=sdg,
                       category=category, max_cost=max_cost, provider_kind=provider_kind)
-    filters.check(kind)
+    filters.check(Kind(kind))
     store = c.store()
-    label = KINDS[kind][0]
+    label = KINDS[Kind(kind)].subject
     if subject is not None:
         subject = resolve_id(store, subject, [label])
     engine = Engine(store, background=False, progress=progress_line())
-    options = dict(k=k, filters=filters, include_known=include_known, diversify=diversify,
-                   reciprocal=reciprocal)
+    options = RecommendOptions(include_known=include_known, diversify=diversify,
+                               reciprocal=reciprocal)
     if batch is not None:
-        _run_batch(engine, kind, batch, options, name_index(store, [label]))
+        _run_batch(engine, kind, batch, k, filters, options, name_index(store, [label]))
         return
     assert subject is not None
-    recs = engine.recommend(kind, subject, **options)  # type: ignore[arg-type]
+    recs = engine.recommend(kind, subject, k=k, filters=filters, options=options)
     if fmt == "json":
         click.echo(json.dumps({"for": subject, "kind": kind,
                                "results": [r.to_json() for r in recs]}, ensure_ascii=False,
@@ -91,8 +94,8 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
         _print_table(kind, subject, recs)
 
 
-def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object],
-               names: NameIndex) -> None:
+def _run_batch(engine: Engine, kind: str, path: Path, k: int, filters: Filters,
+               options: RecommendOptions, names: NameIndex) -> None:
     stream = sys.stdin if str(path) == "-" else None
     try:
         lines = stream.read().splitlines() if stream else path.read_text().splitlines()
@@ -113,15 +116,17 @@ def _run_batch(engine: Engine, kind: str, path: Path, options: dict[str, object]
             except MatchmakingError as e:
                 ids.append(e)
         found = [x for x in ids if isinstance(x, str)]
-        done = iter(engine.recommend_many(kind, found, **options))  # type: ignore[arg-type]
-        for subject, sid in zip(part, ids, strict=True):
-            res = sid if isinstance(sid, MatchmakingError) else next(done)
-            record: dict[str, object] = {"for": sid if isinstance(sid, str) else subject,
+        batch: BatchResult = engine.recommend(kind, found, k=k, filters=filters,
+                                              options=options)
+        for text, sid in zip(part, ids, strict=True):
+            record: dict[str, object] = {"for": sid if isinstance(sid, str) else text,
                                          "kind": kind}
-            if isinstance(res, MatchmakingError):
-                record["error"] = str(res)
+            error = sid if isinstance(sid, MatchmakingError) else batch.errors.get(sid)
+            if error is not None:
+                record["error"] = str(error)
             else:
-                record["results"] = [r.to_json() for r in res]
+                assert isinstance(sid, str)
+                record["results"] = [r.to_json() for r in batch.results[sid]]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
 
@@ -146,10 +151,10 @@ def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
     snap = engine._snapshot()
     proj = snap.proj
     out: dict[str, str] = {}
-    for kind, (s_lab, _) in KINDS.items():
+    for kind, spec in KINDS.items():
         if not candidate_rows(proj, kind).size:
             continue
-        for row in proj.rows[s_lab][:50].tolist():
+        for row in proj.rows[spec.subject][:50].tolist():
             if engine.recommend(kind, proj.ids[row], k=1):
                 out[kind] = proj.ids[row]
                 break

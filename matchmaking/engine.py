@@ -1,20 +1,10 @@
 """The recommendation engine: six kinds of match on a warm in-memory projection.
 
-``Engine(store).recommend(kind, subject_id, ...)`` returns scored, explained candidates:
-
-========================  ========  =========  =============================================
-kind                      subject   candidate  positives the weights are learned from
-========================  ========  =========  =============================================
-``solutions``             City      Solution   IMPLEMENTED
-``providers``             City      Provider   IMPLEMENTED.provider
-``peers``                 City      City       PARTNERS_WITH
-``experts``               City      Member     ADVISED (only ``open_to_matches`` members)
-``opportunities``         Member    City       ADVISED
-``leads``                 Provider  City       IMPLEMENTED.provider
-========================  ========  =========  =============================================
-
-``Engine.recommend_many`` answers many subjects of one kind with the same results, scoring
-them in chunks (shared walks and products); ``recommend --batch`` uses it.
+``Engine(store).recommend(kind, subject, ...)`` returns scored, explained candidates; the
+kinds, their subjects, candidates and positive links are listed in :mod:`matchmaking.kinds`.
+One subject id gives a list of :class:`Recommendation`; a sequence of ids gives a
+:class:`BatchResult`, scored in chunks (shared walks and products); ``recommend --batch``
+uses it.
 
 Freshness: the engine checks ``store.generation()`` at most once per ``refresh_interval``
 seconds. When it changed, a rebuild of the projection starts in a background thread while
@@ -27,97 +17,50 @@ processes. ``fit()`` re-learns every kind.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from graph_schema import reference
 from graph_schema.errors import InvalidInput, MatchmakingError, NotFound
-from graph_schema.schema import CATEGORIES, Label, RelType
+from graph_schema.schema import NEGATIVE_VERDICTS, Label
 from graph_schema.store import GraphStore
 from matchmaking import persist
 from matchmaking.explain import Explainer
-from matchmaking.features import KIND_FEATURES, FeatureSpace
-from matchmaking.filtering import filter_mask
-from matchmaking.projection import COST_LEVEL, IntArray, Projection
-from matchmaking.training import KIND_LABELS, KindModel, candidate_rows, fit_kind
+from matchmaking.features import FeatureSpace
+from matchmaking.filtering import Filters, RecommendOptions, filter_mask
+from matchmaking.kinds import KINDS, Kind, kind_of
+from matchmaking.projection import IntArray, Projection, Row
+from matchmaking.training import KindModel, candidate_rows, fit_kind
+from scoring import mmr
 
-KINDS: dict[str, tuple[Label, Label]] = dict(KIND_LABELS)
-#: The kind that scores the same pair from the candidate's side (for ``reciprocal``).
-REVERSE_KIND = {"peers": "peers", "experts": "opportunities", "opportunities": "experts"}
-PROVIDER_KINDS = ("company", "startup", "research", "ngo", "public")
-NEGATIVE_VERDICTS = frozenset({"declined", "not_relevant"})
 RECIPROCAL_POOL = 200  # forward top candidates re-scored from the other side
 DIVERSIFY_POOL = 50
-BATCH_CHUNK = 32  # subjects scored together by recommend_many
+BATCH_CHUNK = 32  # subjects of a batch scored together
 MMR_LAMBDA = 0.7
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Optional restrictions on the candidates (see :meth:`Engine.recommend`)."""
-
-    country: str | None = None
-    region: str | None = None
-    language: str | None = None
-    sdg: int | None = None
-    category: str | None = None
-    max_cost: str | None = None
-    provider_kind: str | None = None
-
-    def check(self, kind: str) -> None:
-        """Raise :class:`InvalidInput` naming the first bad field."""
-        cand = KINDS[kind][1]
-        if self.country is not None and (
-            not isinstance(self.country, str) or reference.country(self.country) is None
-        ):
-            raise InvalidInput(f"filter 'country': {self.country!r} is not an ISO 3166-1 "
-                               "alpha-2 country code (e.g. 'DK')")
-        if self.region is not None and str(self.region).lower() not in _regions():
-            raise InvalidInput(f"filter 'region': {self.region!r} is not a UN M49 region or "
-                               "subregion (e.g. 'Europe', 'Northern Europe')")
-        if self.language is not None and not re.fullmatch(r"[a-z]{2}", str(self.language)):
-            raise InvalidInput(f"filter 'language': {self.language!r} is not an ISO 639-1 "
-                               "code (two lowercase letters, e.g. 'en')")
-        if self.sdg is not None and (
-            isinstance(self.sdg, bool) or not isinstance(self.sdg, int) or not 1 <= self.sdg <= 17
-        ):
-            raise InvalidInput(f"filter 'sdg': {self.sdg!r} is not an SDG number (1 to 17)")
-        if self.category is not None and self.category not in CATEGORIES:
-            raise InvalidInput(f"filter 'category': {self.category!r} is not a solution "
-                               f"category; use one of {', '.join(CATEGORIES)}")
-        if self.max_cost is not None:
-            if self.max_cost not in COST_LEVEL:
-                raise InvalidInput(f"filter 'max_cost': {self.max_cost!r} is not a cost level; "
-                                   "use low, medium or high")
-            if cand not in (Label.SOLUTION, Label.PROVIDER):
-                raise InvalidInput(f"filter 'max_cost' applies to solutions and providers, "
-                                   f"not to '{kind}' recommendations")
-        if self.provider_kind is not None:
-            if self.provider_kind not in PROVIDER_KINDS:
-                raise InvalidInput(f"filter 'provider_kind': {self.provider_kind!r} is not a "
-                                   f"provider kind; use one of {', '.join(PROVIDER_KINDS)}")
-            if cand is not Label.PROVIDER:
-                raise InvalidInput(f"filter 'provider_kind' applies to providers, not to "
-                                   f"'{kind}' recommendations")
-
-
-def _regions() -> frozenset[str]:
-    out: set[str] = set()
-    for c in reference.countries():
-        out.update(str(x).lower() for x in (c.get("region"), c.get("subregion")) if x)
-    return frozenset(out)
 
 
 @dataclass
 class Recommendation:
-    """One scored, explained candidate."""
+    """One scored, explained candidate.
+
+    Attributes
+    ----------
+    id, label, name : str
+        The candidate.
+    score : float
+        In [0, 1], rounded to 6 decimals; the sum of ``components`` (or, with
+        ``reciprocal``, the harmonic mean of both sides).
+    components : dict of str to float
+        Weighted feature values (``weight * feature``) that make up the score.
+    reasons : list of str
+        One to three sentences, each grounded in the graph.
+    """
 
     id: str
     label: str
@@ -133,10 +76,26 @@ class Recommendation:
                 "components": dict(self.components), "reasons": list(self.reasons)}
 
 
+@dataclass
+class BatchResult:
+    """The answer of :meth:`Engine.recommend` for a sequence of subjects.
+
+    Attributes
+    ----------
+    results : dict of str to list of Recommendation
+        Per subject id that could be answered, in the order given.
+    errors : dict of str to MatchmakingError
+        Per subject id that could not (unknown id, subject of the wrong label).
+    """
+
+    results: dict[str, list[Recommendation]] = field(default_factory=dict)
+    errors: dict[str, MatchmakingError] = field(default_factory=dict)
+
+
 class _Snapshot:
     """One projection with its feature space, models and per-kind lookups."""
 
-    def __init__(self, proj: Projection, models: dict[str, KindModel]) -> None:
+    def __init__(self, proj: Projection, models: dict[Kind, KindModel]) -> None:
         self.proj = proj
         self.fs = FeatureSpace(proj)
         self.models = models
@@ -146,32 +105,24 @@ class _Snapshot:
         for s, c, kind, verdict in proj.feedback:
             if verdict in NEGATIVE_VERDICTS:
                 self.declined.setdefault((kind, s), set()).add(c)
-        self.delivered_by_city: dict[int, set[int]] = {}
-        self.delivered_by_provider: dict[int, set[int]] = {}
-        for c, _, p in proj.impl_provider.tolist():
-            self.delivered_by_city.setdefault(c, set()).add(p)
-            self.delivered_by_provider.setdefault(p, set()).add(c)
-        self.advised_t = proj.adj[RelType.ADVISED].T.tocsr()
-        self.works_t = proj.adj[RelType.WORKS_FOR].T.tocsr()
+        self._known = {kind: self._known_matrix(kind) for kind in KINDS}
 
-    def known(self, kind: str, s: int) -> set[int]:
+    def _known_matrix(self, kind: Kind) -> sp.csr_array:
+        """Subject row x candidate row: the links of the kind's known rules."""
+        n = self.proj.n
+        subj: list[IntArray] = []
+        cand: list[IntArray] = []
+        for rule in KINDS[kind].known_rules:
+            s, c, _, _ = rule.edges(self.proj)
+            subj.append(s)
+            cand.append(c)
+        s_all, c_all = np.concatenate(subj), np.concatenate(cand)
+        return sp.csr_array((np.ones(s_all.size), (s_all, c_all)), shape=(n, n))
+
+    def known(self, kind: Kind, s: Row) -> set[int]:
         """Global rows the subject already has for this kind (excluded by default)."""
-        adj = self.proj.adj
-
-        def row(M: Any, i: int) -> set[int]:
-            return set(M.indices[M.indptr[i]:M.indptr[i + 1]].tolist())
-
-        if kind == "solutions":
-            return row(adj[RelType.IMPLEMENTED], s)
-        if kind == "providers":
-            return set(self.delivered_by_city.get(s, set()))
-        if kind == "peers":
-            return row(adj[RelType.PARTNERS_WITH], s)
-        if kind == "experts":
-            return row(self.advised_t, s) | row(self.works_t, s)
-        if kind == "opportunities":
-            return row(adj[RelType.ADVISED], s) | row(adj[RelType.WORKS_FOR], s)
-        return set(self.delivered_by_provider.get(s, set()))
+        M = self._known[kind]
+        return set(M.indices[M.indptr[s]:M.indptr[s + 1]].tolist())
 
 
 class Engine:
@@ -241,10 +192,11 @@ class Engine:
                 persist.save_snapshot(self.store, proj.generation, snap)
         snap.models = self._reusable_models(snap)
         with self._lock:
-            if self._snap is None or (self._snap.proj.generation or -1) <= (proj.generation or 0):
+            if self._snap is None or \
+                    (self._snap.proj.generation or -1) <= (snap.proj.generation or 0):
                 self._snap = snap
 
-    def _reusable_models(self, snap: _Snapshot) -> dict[str, KindModel]:
+    def _reusable_models(self, snap: _Snapshot) -> dict[Kind, KindModel]:
         """Weights that the refit policy lets the new snapshot keep: those of the
         previous snapshot, else the persisted ones (see :mod:`matchmaking.persist`)."""
         counts = persist.positive_counts(snap.proj)
@@ -253,10 +205,13 @@ class Engine:
         for kind, (_, fitted_on) in stored.items():
             if kind not in old:
                 self._fitted_on[kind] = fitted_on
-        out: dict[str, KindModel] = {}
-        for kind, m in {**{k: m for k, (m, _) in stored.items()}, **old}.items():
-            if persist.still_valid(self._fitted_on.get(kind, -1), counts[kind]):
-                out[kind] = m
+        out: dict[Kind, KindModel] = {}
+        candidates: dict[str, KindModel] = {k: m for k, (m, _) in stored.items()}
+        candidates.update({str(k): m for k, m in old.items()})
+        for kind, m in candidates.items():
+            if kind in KINDS and persist.still_valid(self._fitted_on.get(kind, -1),
+                                                     counts[kind]):
+                out[Kind(kind)] = m
         return out
 
     def _say(self, what: str) -> None:
@@ -291,29 +246,32 @@ class Engine:
         self.refresh(force=True)
         snap = self._snapshot()
         with self._fit_lock:
-            models: dict[str, KindModel] = {}
+            models: dict[Kind, KindModel] = {}
             for kind in KINDS:
                 models[kind] = self._fit(snap, kind, models)
             snap.models = models
             self._save_models(snap)
         return self
 
-    def _fit(self, snap: _Snapshot, kind: str, models: dict[str, KindModel]) -> KindModel:
-        sol = models.get("solutions") or snap.models.get("solutions")
-        if kind == "providers" and sol is None:
-            sol = models["solutions"] = self._fit(snap, "solutions", models)
+    def _fit(self, snap: _Snapshot, kind: Kind, models: dict[Kind, KindModel]) -> KindModel:
+        up = KINDS[kind].upstream
+        upstream = None
+        if up is not None:
+            model = models.get(up) or snap.models.get(up)
+            if model is None:
+                model = models[up] = self._fit(snap, up, models)
+            upstream = model.weights
         self._say(f"fitting {kind}")
         self._fitted_on[kind] = persist.positive_counts(snap.proj)[kind]
-        return fit_kind(snap.proj, kind, sol_weights=sol.weights if sol else None,
-                        random_state=self.random_state)
+        return fit_kind(snap.proj, kind, upstream=upstream, random_state=self.random_state)
 
-    def model(self, kind: str) -> KindModel:
+    def model(self, kind: Kind | str) -> KindModel:
         """The weights used for ``kind`` (learned on first use)."""
-        _check_kind(kind)
+        kind = kind_of(kind)
         snap = self._snapshot()
         return self._model(snap, kind)
 
-    def _model(self, snap: _Snapshot, kind: str) -> KindModel:
+    def _model(self, snap: _Snapshot, kind: Kind) -> KindModel:
         m = snap.models.get(kind)
         if m is None:
             with self._fit_lock:
@@ -325,139 +283,255 @@ class Engine:
 
     # ------------------------------------------------------------------ recommend
 
-    def recommend(self, kind: str, subject_id: str, *, k: int = 10,
-                  filters: Filters | None = None, include_known: bool = False,
-                  diversify: bool = False, reciprocal: bool = False) -> list[Recommendation]:
-        """Top-``k`` candidates of ``kind`` for ``subject_id``, best first.
+    @overload
+    def recommend(  # type: ignore[overload-overlap]  # a str is also a Sequence[str]
+            self, kind: Kind | str, subject: str, *, k: int = 10,
+            filters: Filters | None = None, options: RecommendOptions | None = None,
+            candidates: Sequence[str] | None = None) -> list[Recommendation]: ...
 
-        Ties break by id. Excluded unless ``include_known``: the subject itself and what it
-        already has. Never returned: opted-out members and pairs declined for this kind.
+    @overload
+    def recommend(self, kind: Kind | str, subject: Sequence[str], *, k: int = 10,
+                  filters: Filters | None = None, options: RecommendOptions | None = None,
+                  candidates: Sequence[str] | None = None) -> BatchResult: ...
+
+    def recommend(self, kind: Kind | str, subject: str | Sequence[str], *, k: int = 10,
+                  filters: Filters | None = None, options: RecommendOptions | None = None,
+                  candidates: Sequence[str] | None = None,
+                  ) -> list[Recommendation] | BatchResult:
+        """The ``k`` best candidates of ``kind`` for one subject, or for each of many.
+
+        Ties break by id. Excluded unless ``options.include_known``: the subject itself and
+        what it already has. Never returned: opted-out members and pairs declined for this
+        kind.
+
+        Parameters
+        ----------
+        kind : Kind or str
+            What to recommend, e.g. ``Kind.SOLUTIONS`` (or its value, a plain string).
+        subject : str or sequence of str
+            The id of the subject (a City for solutions, providers, peers and experts, a
+            Member for opportunities, a Provider for leads), or several ids.
+        k : int, default 10
+            Number of results per subject, 1 to 100.
+        filters : Filters, optional
+            Restrictions on the candidates (country, region, language, SDG, category, cost,
+            provider kind).
+        options : RecommendOptions, optional
+            ``include_known``, ``diversify``, ``reciprocal``.
+        candidates : sequence of str, optional
+            Rank only these candidate ids (ids that are not eligible candidates of the kind,
+            e.g. members who opted out, are left out).
+
+        Returns
+        -------
+        list of Recommendation
+            For one subject id, best first.
+        BatchResult
+            For a sequence of ids: ``results`` per id, and ``errors`` per id that could not
+            be answered (an unknown id, a subject of the wrong label).
 
         Raises
         ------
         InvalidInput
-            Unknown kind, ``k`` outside 1..100, a bad filter, or a subject of the wrong label.
+            Unknown kind, ``k`` outside 1..100, a bad filter, a subject of the wrong label
+            (one subject only) or a candidate of the wrong label.
         NotFound
-            Unknown ``subject_id``.
+            Unknown subject id (one subject only) or candidate id.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph_schema.sqlite_store import SQLiteStore
+        >>> from graph_schema.schema import Label, Node, Rel, RelType
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = SQLiteStore(f"{folder.name}/doc.db"); store.init()
+        >>> store.write(nodes=[
+        ...     Node("topic:air", Label.TOPIC, {"name": "Air quality"}),
+        ...     Node("city:a", Label.CITY, {"name": "Aarhus", "country": "DK"}),
+        ...     Node("city:b", Label.CITY, {"name": "Bergen", "country": "NO"}),
+        ...     Node("sol:s", Label.SOLUTION, {"name": "Air sensors", "category": "environment"}),
+        ...     Node("sol:t", Label.SOLUTION, {"name": "Tram", "category": "mobility"})],
+        ...     rels=[Rel(RelType.NEEDS, "city:a", "topic:air"),
+        ...           Rel(RelType.COVERS, "sol:s", "topic:air"),
+        ...           Rel(RelType.IMPLEMENTED, "city:b", "sol:s")])
+        >>> engine = Engine(store, background=False)
+        >>> [r.id for r in engine.recommend(Kind.SOLUTIONS, "city:a", k=1)]
+        ['sol:s']
+        >>> engine.recommend(Kind.SOLUTIONS, "city:a", k=1)[0].reasons[0]
+        'Covers your needs "Air quality"'
+        >>> batch = engine.recommend(Kind.SOLUTIONS, ["city:a", "city:zz"], k=1)
+        >>> list(batch.results), list(batch.errors)
+        (['city:a'], ['city:zz'])
+        >>> store.close(); folder.cleanup()
         """
+        kind = kind_of(kind) if isinstance(kind, str) else kind
         self._check_args(kind, k, filters)
         filters = filters or Filters()
+        options = options or RecommendOptions()
         snap = self._snapshot()
-        s = self._subject(snap, kind, subject_id)
-        cands = snap.cands[kind]
-        if not cands.size:
-            return []
-        X = self._features(snap, kind, np.array([s]))[0]
-        return self._finish(snap, kind, s, X, k, filters, include_known, diversify, reciprocal)
+        allowed = self._candidate_mask(snap, kind, candidates)
+        if isinstance(subject, str):
+            s = self._subject(snap, kind, subject)
+            if not snap.cands[kind].size:
+                return []
+            X = self._features(snap, kind, np.array([s]))[0]
+            return self._rank(snap, kind, s, X, k, filters, options, allowed)
+        return self._batch(snap, kind, subject, k, filters, options, allowed)
 
-    def recommend_many(self, kind: str, subject_ids: Sequence[str], *, k: int = 10,
-                       filters: Filters | None = None, include_known: bool = False,
-                       diversify: bool = False, reciprocal: bool = False,
-                       chunk: int = BATCH_CHUNK) -> list[list[Recommendation] | MatchmakingError]:
-        """:meth:`recommend` for many subjects at once: the same results, one entry per id
-        (a list of recommendations, or the :class:`MatchmakingError` that id raised).
-
-        Subjects are scored ``chunk`` at a time, so the walks and feature products of a chunk
-        are shared matrix products instead of one small product per subject.
-
-        Raises
-        ------
-        InvalidInput
-            Unknown kind, ``k`` outside 1..100 or a bad filter (as for every subject).
-        """
-        self._check_args(kind, k, filters)
-        filters = filters or Filters()
-        snap = self._snapshot()
-        out: list[list[Recommendation] | MatchmakingError] = []
-        rows: list[int] = []
-        for sid in subject_ids:
+    def _batch(self, snap: _Snapshot, kind: Kind, subjects: Sequence[str], k: int,
+               filters: Filters, options: RecommendOptions,
+               allowed: NDArray[np.bool_] | None) -> BatchResult:
+        """Many subjects, :data:`BATCH_CHUNK` at a time, so that the walks and feature
+        products of a chunk are shared matrix products instead of one per subject."""
+        out = BatchResult()
+        rows: dict[str, Row] = {}
+        for sid in subjects:
             try:
-                rows.append(self._subject(snap, kind, sid))
-                out.append([])
+                rows[sid] = self._subject(snap, kind, sid)
+                out.results[sid] = []
             except MatchmakingError as e:
-                rows.append(-1)
-                out.append(e)
+                out.errors[sid] = e
         if not snap.cands[kind].size:
             return out
-        valid = [i for i, r in enumerate(rows) if r >= 0]
-        for start in range(0, len(valid), max(1, chunk)):
-            part = valid[start:start + max(1, chunk)]
+        ids = list(rows)
+        for start in range(0, len(ids), BATCH_CHUNK):
+            part = ids[start:start + BATCH_CHUNK]
             X = self._features(snap, kind, np.array([rows[i] for i in part], dtype=np.int64))
-            for j, i in enumerate(part):
-                out[i] = self._finish(snap, kind, rows[i], X[j], k, filters, include_known,
-                                      diversify, reciprocal)
+            for j, sid in enumerate(part):
+                out.results[sid] = self._rank(snap, kind, rows[sid], X[j], k, filters, options,
+                                              allowed)
         return out
 
     @staticmethod
-    def _check_args(kind: str, k: int, filters: Filters | None) -> None:
-        _check_kind(kind)
+    def _check_args(kind: Kind, k: int, filters: Filters | None) -> None:
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 100:
             raise InvalidInput(f"'k' must be an integer between 1 and 100, got {k!r}")
         (filters or Filters()).check(kind)
 
     @staticmethod
-    def _subject(snap: _Snapshot, kind: str, subject_id: str) -> int:
+    def _subject(snap: _Snapshot, kind: Kind, subject_id: str) -> Row:
         proj = snap.proj
-        s_lab = KINDS[kind][0]
+        s_lab = KINDS[kind].subject
         s = proj.index.get(subject_id) if isinstance(subject_id, str) else None
         if s is None:
             raise NotFound(f"unknown id {subject_id!r}")
         if proj.label(s) is not s_lab:
             raise InvalidInput(f"'{subject_id}' is a {proj.label(s).value}, but '{kind}' "
                                f"recommendations are for a {s_lab.value}")
-        return s
+        return Row(s)
 
-    def _features(self, snap: _Snapshot, kind: str, subjects: IntArray) -> NDArray[np.float64]:
+    @staticmethod
+    def _candidate_mask(snap: _Snapshot, kind: Kind,
+                        candidates: Sequence[str] | None) -> NDArray[np.bool_] | None:
+        """Which of the kind's candidates were asked for (None: all of them)."""
+        if candidates is None:
+            return None
+        if isinstance(candidates, str):
+            raise InvalidInput("'candidates' must be a list of ids, not a single string")
+        proj = snap.proj
+        c_lab = KINDS[kind].candidate
+        rows: list[int] = []
+        for cid in candidates:
+            r = proj.index.get(cid) if isinstance(cid, str) else None
+            if r is None:
+                raise NotFound(f"unknown candidate id {cid!r}")
+            if proj.label(r) is not c_lab:
+                raise InvalidInput(f"candidate '{cid}' is a {proj.label(r).value}, but '{kind}' "
+                                   f"recommendations are {c_lab.value} nodes")
+            rows.append(r)
+        return np.isin(snap.cands[kind], np.asarray(rows, dtype=np.int64))
+
+    def _features(self, snap: _Snapshot, kind: Kind, subjects: IntArray) -> NDArray[np.float64]:
         """Feature tensor of ``subjects`` (global rows) against every candidate of ``kind``."""
-        sol_w = self._model(snap, "solutions").weights if kind == "providers" else None
+        up = KINDS[kind].upstream
+        upstream = self._model(snap, up).weights if up is not None else None
         proj = snap.proj
         return snap.fs.features(kind, proj.local[subjects], proj.local[snap.cands[kind]],
-                                sol_weights=sol_w)
+                                upstream=upstream)
 
-    def _finish(self, snap: _Snapshot, kind: str, s: int, X: NDArray[np.float64], k: int,
-                filters: Filters, include_known: bool, diversify: bool,
-                reciprocal: bool) -> list[Recommendation]:
-        """Score, mask, rank and explain one subject's candidates from its features."""
-        proj, fs = snap.proj, snap.fs
-        c_lab = KINDS[kind][1]
-        cands = snap.cands[kind]
-        model = self._model(snap, kind)
-        s_local = np.array([proj.local[s]])
-        c_local = proj.local[cands]
-        names = KIND_FEATURES[kind]
-        w = np.array([model.weights.get(f, 0.0) for f in names])
-        score = np.round(X @ w, 9)
-        valid = self._mask(snap, kind, s, cands, filters, include_known) & (score > 0)
-        pool_size = max(k, RECIPROCAL_POOL if reciprocal else 0,
-                        DIVERSIFY_POOL if diversify else 0)
+    # ------------------------------------------------------------------ one subject's ranking
+
+    def _rank(self, snap: _Snapshot, kind: Kind, s: Row, X: NDArray[np.float64], k: int,
+              filters: Filters, options: RecommendOptions,
+              allowed: NDArray[np.bool_] | None) -> list[Recommendation]:
+        """Score, mask, rerank and explain one subject's candidates from its features."""
+        weights = self._weights(snap, kind)
+        score = np.round(X @ weights, 9)
+        valid = self._mask(snap, kind, s, filters, options.include_known) & (score > 0)
+        if allowed is not None:
+            valid &= allowed
+        pool_size = max(k, RECIPROCAL_POOL if options.reciprocal else 0,
+                        DIVERSIFY_POOL if options.diversify else 0)
         pool = _top(score, valid, pool_size)
-        final = score
-        reverse = None
-        if reciprocal and kind in REVERSE_KIND and pool.size:
-            rkind = REVERSE_KIND[kind]
-            rw = np.array([self._model(snap, rkind).weights.get(f, 0.0)
-                           for f in KIND_FEATURES[rkind]])
-            back = fs.features(rkind, c_local[pool], s_local)[:, 0, :] @ rw
-            reverse = np.zeros_like(score)
-            reverse[pool] = back
-            fwd = score[pool]
-            hm = np.divide(2 * fwd * back, fwd + back, out=np.zeros_like(fwd),
-                           where=(fwd + back) > 0)
-            final = np.zeros_like(score)
-            final[pool] = np.round(hm, 9)
-            keep = np.zeros_like(valid)
-            keep[pool] = True
-            pool = _top(final, valid & keep & (final > 0), pool_size)
-        if diversify and pool.size > 1:
-            order = _mmr_order(fs, c_lab, c_local[pool], final[pool], k)
-            chosen = pool[order]
-        else:
-            chosen = pool[:k]
+        final, reverse = score, None
+        if options.reciprocal and KINDS[kind].reverse is not None and pool.size:
+            final, reverse, pool = self._reciprocal(snap, kind, s, score, valid, pool, pool_size)
+        chosen = self._rerank(snap, kind, pool, final, k, options.diversify)
+        return self._explain(snap, kind, s, X, weights, chosen, final, reverse)
+
+    def _weights(self, snap: _Snapshot, kind: Kind) -> NDArray[np.float64]:
+        model = self._model(snap, kind)
+        return np.array([model.weights.get(f, 0.0) for f in KINDS[kind].features])
+
+    def _mask(self, snap: _Snapshot, kind: Kind, s: Row, filters: Filters,
+              include_known: bool) -> NDArray[np.bool_]:
+        """Candidates that may be returned: not the subject, not declined, not known (unless
+        ``include_known``) and passing every filter."""
+        cands = snap.cands[kind]
+        ok = cands != s
+        blocked = set(snap.declined.get((kind, s), set()))
+        if not include_known:
+            blocked |= snap.known(kind, s)
+        if blocked:
+            ok &= ~np.isin(cands, np.fromiter(blocked, dtype=np.int64))
+        return ok & filter_mask(snap.fs, KINDS[kind].candidate, cands, filters)
+
+    def _reciprocal(self, snap: _Snapshot, kind: Kind, s: Row, score: NDArray[np.float64],
+                    valid: NDArray[np.bool_], pool: IntArray, pool_size: int,
+                    ) -> tuple[NDArray[np.float64], NDArray[np.float64], IntArray]:
+        """Re-score the forward pool from the candidates' side (the reverse kind) and rank by
+        the harmonic mean of both scores: ``(final, reverse, new pool)``."""
+        rkind = KINDS[kind].reverse
+        assert rkind is not None
+        proj = snap.proj
+        c_local = proj.local[snap.cands[kind]]
+        back = snap.fs.features(rkind, c_local[pool], np.array([proj.local[s]]))[:, 0, :] \
+            @ self._weights(snap, rkind)
+        reverse = np.zeros_like(score)
+        reverse[pool] = back
+        fwd = score[pool]
+        hm = np.divide(2 * fwd * back, fwd + back, out=np.zeros_like(fwd),
+                       where=(fwd + back) > 0)
+        final = np.zeros_like(score)
+        final[pool] = np.round(hm, 9)
+        keep = np.zeros_like(valid)
+        keep[pool] = True
+        return final, reverse, _top(final, valid & keep & (final > 0), pool_size)
+
+    @staticmethod
+    def _rerank(snap: _Snapshot, kind: Kind, pool: IntArray, final: NDArray[np.float64],
+                k: int, diversify: bool) -> IntArray:
+        """The ``k`` chosen candidate positions: the pool's head, or its MMR re-ranking."""
+        if not diversify or pool.size <= 1:
+            return pool[:k]
+        local = snap.proj.local[snap.cands[kind]][pool]
+        order = _mmr_order(snap.fs, KINDS[kind].candidate, local, final[pool], k)
+        return pool[order]
+
+    @staticmethod
+    def _explain(snap: _Snapshot, kind: Kind, s: Row, X: NDArray[np.float64],
+                 weights: NDArray[np.float64], chosen: IntArray, final: NDArray[np.float64],
+                 reverse: NDArray[np.float64] | None) -> list[Recommendation]:
+        """Recommendations with components and reasons for the chosen positions."""
+        proj = snap.proj
+        names = KINDS[kind].features
+        c_lab = KINDS[kind].candidate
+        cands = snap.cands[kind]
         out = []
         for i in chosen.tolist():
-            c = int(cands[i])
-            comps = {f: round(float(X[i, j] * w[j]), 6) for j, f in enumerate(names)
-                     if w[j] > 0}
+            c = Row(int(cands[i]))
+            comps = {f: round(float(X[i, j] * weights[j]), 6) for j, f in enumerate(names)
+                     if weights[j] > 0}
             if reverse is not None:
                 comps["reverse"] = round(float(reverse[i]), 6)
             out.append(Recommendation(
@@ -466,21 +540,6 @@ class Engine:
                 reasons=snap.explainer.reasons(kind, s, c, comps),
             ))
         return out
-
-    def _mask(self, snap: _Snapshot, kind: str, s: int, cands: IntArray, filters: Filters,
-              include_known: bool) -> NDArray[np.bool_]:
-        ok = cands != s
-        blocked = set(snap.declined.get((kind, s), set()))
-        if not include_known:
-            blocked |= snap.known(kind, s)
-        if blocked:
-            ok &= ~np.isin(cands, np.fromiter(blocked, dtype=np.int64))
-        return ok & filter_mask(snap.fs, KINDS[kind][1], cands, filters)
-
-
-def _check_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise InvalidInput(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
 
 
 def _top(score: NDArray[np.float64], valid: NDArray[np.bool_], k: int) -> IntArray:
@@ -495,13 +554,9 @@ def _top(score: NDArray[np.float64], valid: NDArray[np.bool_], k: int) -> IntArr
 
 def _mmr_order(fs: FeatureSpace, lab: Label, local: IntArray, scores: NDArray[np.float64],
                k: int) -> IntArray:
-    import scipy.sparse as sp
-
-    from scoring import mmr
-
-    inc = {Label.SOLUTION: fs.ST, Label.PROVIDER: fs.PT, Label.CITY: fs.CT,
-           Label.MEMBER: fs.MT}[lab]
-    V = sp.hstack([inc[local], fs.text[lab][local]]).tocsr()
+    topics = {Label.SOLUTION: fs.solution_topic, Label.PROVIDER: fs.provider_topic,
+              Label.CITY: fs.city_topic, Label.MEMBER: fs.member_topic}[lab]
+    V = sp.hstack([topics[local], fs.text[lab][local]]).tocsr()
     top = float(scores.max()) if scores.size else 1.0
     rel = scores / top if top > 0 else scores
     return np.asarray(mmr(rel, V, k, lambda_=MMR_LAMBDA, precomputed=False), dtype=np.int64)

@@ -42,6 +42,7 @@ import pickle
 import secrets
 import tempfile
 import threading
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -201,7 +202,8 @@ def load_snapshot(store: GraphStore) -> Any | None:
     return pickle.loads(payload)  # noqa: S301 - written by us, authenticated above
 
 
-def save_models(store: GraphStore, models: dict[str, Any], positives: dict[str, int]) -> None:
+def save_models(store: GraphStore, models: Mapping[Any, Any],
+                positives: Mapping[Any, int]) -> None:
     """Write the models (dataclasses) of each kind with the positives counts they were
     fitted on (a kind that fell back to default weights is stored too: refitting it is as
     slow, and it is refitted by the same policy)."""
@@ -210,7 +212,8 @@ def save_models(store: GraphStore, models: dict[str, Any], positives: dict[str, 
         return
     doc = {"format": FORMAT, "code": code_fingerprint(),
            "instance": store_key(store, None)["instance"],
-           "kinds": {kind: {"model": dataclasses.asdict(m), "positives": positives.get(kind, 0)}
+           "kinds": {str(kind): {"model": dataclasses.asdict(m),
+                                 "positives": positives.get(kind, 0)}
                      for kind, m in sorted(models.items()) if kind in positives}}
     try:
         _atomic_write(folder / MODELS, json.dumps(doc, indent=1, sort_keys=True).encode())

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NewType
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,6 +32,11 @@ from graph_schema.store import GraphStore
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+#: A node's position in the global index (``ids[row]``, ``adj[t][row]``).
+Row = NewType("Row", int)
+#: A node's position among the nodes of its label (``rows[label][local] == row``); the
+#: per-label matrices of :class:`matchmaking.features.FeatureSpace` are indexed by it.
+Local = NewType("Local", int)
 
 #: Labels in code order (``Projection.label_code``).
 LABELS: tuple[Label, ...] = tuple(Label)

@@ -11,6 +11,7 @@ advisers, partners, solutions) is left out.
 >>> from graph_schema.sqlite_store import SQLiteStore
 >>> from graph_schema.schema import Label, Node, Rel, RelType
 >>> from matchmaking.engine import Engine
+from matchmaking.kinds import Kind, kinds_for
 >>> import os, tempfile
 >>> store = SQLiteStore(os.path.join(tempfile.mkdtemp(), "graph.db")); store.init()
 >>> store.write([Node("city:a", Label.CITY, {"name": "Aarhus", "country": "DK"}),
@@ -35,9 +36,10 @@ from graph_schema.errors import InvalidInput, NotFound
 from graph_schema.schema import Label, Node
 from graph_schema.store import GraphStore
 from matchmaking.engine import Engine
+from matchmaking.kinds import Kind, kinds_for
 
 #: Recommendation kinds a meetings report can use (a city meets one of these).
-MEETING_KINDS = ("solutions", "providers", "peers", "experts")
+MEETING_KINDS: tuple[Kind, ...] = kinds_for(Label.CITY)
 MAX_LIMIT = 200
 MAX_PER_CITY = 5
 
@@ -135,7 +137,7 @@ def _recommend(engine: Engine, kind: str, city: str, k: int) -> list[Any]:
             return []
 
 
-def meetings(engine: Engine, store: GraphStore, *, kind: str = "experts",
+def meetings(engine: Engine, store: GraphStore, *, kind: Kind | str = Kind.EXPERTS,
              country: str | None = None, region: str | None = None, limit: int = 50,
              per_city: int = 1) -> MeetingsReport:
     """Who should meet whom: the best ``per_city`` matches of ``kind`` for each city in scope.
@@ -146,8 +148,9 @@ def meetings(engine: Engine, store: GraphStore, *, kind: str = "experts",
         The recommendation engine (on ``store``).
     store : GraphStore
         Where the cities in scope are looked up.
-    kind : {"experts", "solutions", "providers", "peers"}
-        What a city should meet.
+    kind : Kind or str
+        What a city should meet: one of :data:`MEETING_KINDS` (the kinds whose subject is a
+        city).
     country, region : str, optional
         Restrict the *cities* (not the candidates) to an ISO country code or a UN M49
         region/subregion.

@@ -28,21 +28,13 @@ from graph_schema.schema import (
     validate_props,
 )
 from graph_schema.store import GraphStore
+from matchmaking.kinds import KINDS, kind_of
 
 #: Labels that the service creates, updates and deletes.
 ENTITY_LABELS = (Label.CITY, Label.PROVIDER, Label.SOLUTION, Label.MEMBER, Label.TOPIC)
 #: Property names the service accepts for unknown (extra) properties.
 PROPERTY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 RESERVED = frozenset({"id", "label", "_builtin"})
-#: Which label the subject of each recommendation/feedback kind has.
-KIND_SUBJECT: dict[str, Label] = {
-    "solutions": Label.CITY,
-    "providers": Label.CITY,
-    "peers": Label.CITY,
-    "experts": Label.CITY,
-    "opportunities": Label.MEMBER,
-    "leads": Label.PROVIDER,
-}
 
 
 def _check_names(props: dict[str, Any]) -> None:
@@ -184,9 +176,8 @@ class Service:
         self, subject: str, candidate: str, kind: str, verdict: str, note: str | None = None
     ) -> Rel:
         """Store feedback as ``subject -[FEEDBACK]-> candidate`` (one per pair, replaced)."""
-        want = KIND_SUBJECT.get(kind)
-        if want is None:
-            raise InvalidInput(f"unknown kind {kind!r}: use one of {', '.join(KIND_SUBJECT)}")
+        kind = kind_of(kind)
+        want = KINDS[kind].subject
         check_id(subject, "subject")
         check_id(candidate, "candidate")
         if subject == candidate:
@@ -197,7 +188,7 @@ class Service:
         if candidate not in labels:
             raise NotFound(f"unknown candidate id '{candidate}'")
         props: dict[str, Any] = {
-            "kind": kind,
+            "kind": kind.value,
             "verdict": verdict,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         }

@@ -10,13 +10,13 @@ plus accepted feedback. Training never scores a link that is still in the graph:
    hidden links are the positives, their remaining links are skipped (they are "known" and
    excluded at serving time too), negatives are drawn half uniformly and half from the
    candidates the default weights rank highest (hard negatives; only hard ones, from more
-   subjects, for the sparse advice kinds: see :data:`KIND_TRAINING`);
+   subjects, for the sparse advice kinds: see each kind's :class:`~matchmaking.kinds.TrainingSpec`);
 4. fit :class:`scoring.HybridRanker` (non-negative logistic regression on standardised
    features) *pairwise*: each sample is the feature difference of a hidden positive and a
    negative of the same subject (up to ``max_pairs`` per subject, both signs), so the model
    learns to order one subject's candidates, which is what serving does; a feature that is
    constant for a subject (its own activity) cannot buy weight. Below ``min_positives``
-   hidden positives it falls back to :data:`matchmaking.features.DEFAULT_WEIGHTS`.
+   hidden positives it falls back to the kind's ``default_weights``.
 
 The learned weights are turned back into weights on the raw features (``coef_ / scale_``,
 normalised to sum 1) and mixed with the defaults (``PRIOR_SHARE``), so that a score is
@@ -25,38 +25,21 @@ normalised to sum 1) and mixed with the defaults (``PRIOR_SHARE``), so that a sc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from graph_schema.schema import Label, RelType
-from matchmaking.features import DEFAULT_WEIGHTS, KIND_FEATURES, FeatureSpace
+from graph_schema.schema import Label, RelType, Verdict
+from matchmaking.features import FeatureSpace
+from matchmaking.kinds import KINDS, Kind
 from matchmaking.projection import IntArray, Projection
 from scoring import HybridRanker
 
-KIND_LABELS: dict[str, tuple[Label, Label]] = {
-    "solutions": (Label.CITY, Label.SOLUTION),
-    "providers": (Label.CITY, Label.PROVIDER),
-    "peers": (Label.CITY, Label.CITY),
-    "experts": (Label.CITY, Label.MEMBER),
-    "opportunities": (Label.MEMBER, Label.CITY),
-    "leads": (Label.PROVIDER, Label.CITY),
-}
 Edge = tuple[RelType, int, int]
 #: Share of the default weights mixed into learned ones: keeps every signal alive (and
 #: explainable) when the history happens to favour one feature, e.g. geography for partners.
 PRIOR_SHARE = 0.25
-#: Per-kind training overrides. Advice (experts, opportunities) is sparse: a member advised a
-#: few of thousands of cities, so uniform negatives are separated by mere connectedness (the
-#: ``ppr`` feature) and a model fitted on them orders the plausible candidates badly. These
-#: kinds learn from hard negatives only (the candidates the default weights rank highest,
-#: i.e. what serving has to re-order); opportunities also from more subjects. When no feature
-#: orders the hard negatives below the positives (all coefficients <= 0), the kind keeps
-#: :data:`matchmaking.features.DEFAULT_WEIGHTS` (e.g. experts on the demo data).
-KIND_TRAINING: dict[str, dict[str, float]] = {
-    "experts": {"hard_share": 1.0},
-    "opportunities": {"hard_share": 1.0, "max_subjects": 800},
-}
 TRAIN_BLOCK = 12_000_000  # feature values computed at once while training (~100 MB)
 
 
@@ -64,7 +47,7 @@ TRAIN_BLOCK = 12_000_000  # feature values computed at once while training (~100
 class KindModel:
     """The weights of one kind and how they were obtained."""
 
-    kind: str
+    kind: Kind
     weights: dict[str, float]
     learned: bool
     n_positives: int = 0
@@ -72,60 +55,45 @@ class KindModel:
     info: dict[str, float] = field(default_factory=dict)
 
 
-def default_model(kind: str) -> KindModel:
-    w = DEFAULT_WEIGHTS[kind]
+def default_model(kind: Kind) -> KindModel:
+    """The kind's default weights, normalised to sum 1."""
+    w = KINDS[kind].default_weights
     total = sum(w.values())
     return KindModel(kind, {k: v / total for k, v in w.items()}, learned=False)
 
 
-def positive_pairs(proj: Projection, kind: str) -> dict[tuple[int, int], list[Edge]]:
-    """(subject row, candidate row) -> the edges whose removal hides that link."""
+def positive_pairs(proj: Projection, kind: Kind) -> dict[tuple[int, int], list[Edge]]:
+    """(subject row, candidate row) -> the edges whose removal hides that link.
+
+    The links are the kind's positive rule (:attr:`matchmaking.kinds.KindSpec.positive`),
+    plus accepted feedback (which no edge removal hides).
+    """
+    spec = KINDS[kind]
     out: dict[tuple[int, int], list[Edge]] = {}
-
-    def add(s: int, c: int, edge: Edge | None) -> None:
-        edges = out.setdefault((s, c), [])
-        if edge is not None:
-            edges.append(edge)
-
-    if kind == "solutions":
-        M = proj.adj[RelType.IMPLEMENTED].tocoo()
-        for s, c in zip(M.row.tolist(), M.col.tolist(), strict=True):
-            add(s, c, (RelType.IMPLEMENTED, s, c))
-    elif kind in ("providers", "leads"):
-        for c, so, p in proj.impl_provider.tolist():
-            edge = (RelType.IMPLEMENTED, c, so)
-            add(c, p, edge) if kind == "providers" else add(p, c, edge)
-    elif kind == "peers":
-        M = proj.adj[RelType.PARTNERS_WITH].tocoo()
-        for a, b in zip(M.row.tolist(), M.col.tolist(), strict=True):
-            if a != b:
-                add(a, b, (RelType.PARTNERS_WITH, min(a, b), max(a, b)))
-    else:  # experts / opportunities: ADVISED member -> city
-        M = proj.adj[RelType.ADVISED].tocoo()
-        for m, c in zip(M.row.tolist(), M.col.tolist(), strict=True):
-            edge = (RelType.ADVISED, m, c)
-            add(c, m, edge) if kind == "experts" else add(m, c, edge)
-    s_lab, c_lab = KIND_LABELS[kind]
+    rel = spec.positive.rel
+    for s, c, a, b in zip(*(x.tolist() for x in spec.positive.edges(proj)), strict=True):
+        out.setdefault((s, c), []).append((rel, a, b))
     for s, c, fk, verdict in proj.feedback:
-        if fk == kind and verdict == "accepted" and proj.label(s) is s_lab \
-                and proj.label(c) is c_lab:
-            add(s, c, None)
+        if fk == kind and verdict == Verdict.ACCEPTED and proj.label(s) is spec.subject \
+                and proj.label(c) is spec.candidate:
+            out.setdefault((s, c), [])
     return out
 
 
-def candidate_rows(proj: Projection, kind: str) -> IntArray:
+def candidate_rows(proj: Projection, kind: Kind) -> IntArray:
     """Candidate rows of a kind: every node of the candidate label (open members only)."""
-    rows = proj.rows[KIND_LABELS[kind][1]]
-    if KIND_LABELS[kind][1] is Label.MEMBER:
+    lab = KINDS[kind].candidate
+    rows = proj.rows[lab]
+    if lab is Label.MEMBER:
         rows = rows[proj.open_to_matches[rows]]
     return rows
 
 
 def fit_kind(
     proj: Projection,
-    kind: str,
+    kind: Kind,
     *,
-    sol_weights: dict[str, float] | None = None,
+    upstream: Mapping[str, float] | None = None,
     random_state: int = 0,
     max_subjects: int | None = None,
     min_positives: int = 20,
@@ -136,18 +104,18 @@ def fit_kind(
     """Learn the weights of one kind on ``proj`` (see the module docstring).
 
     ``max_subjects`` and ``hard_share`` (share of the negatives drawn from the candidates the
-    default weights rank highest) default to the kind's entry in :data:`KIND_TRAINING`.
+    default weights rank highest) default to the kind's :class:`~matchmaking.kinds.TrainingSpec`;
+    ``upstream`` are the weights of the kind's ``upstream`` kind, if it has one.
     """
-    spec = KIND_TRAINING.get(kind, {})
+    spec = KINDS[kind]
     if max_subjects is None:
-        max_subjects = int(spec.get("max_subjects", 150))
+        max_subjects = spec.training.max_subjects
     if hard_share is None:
-        hard_share = float(spec.get("hard_share", 0.5))
+        hard_share = spec.training.hard_share
     pairs = positive_pairs(proj, kind)
     by_subject: dict[int, list[int]] = {}
     for s, c in sorted(pairs):
         by_subject.setdefault(s, []).append(c)
-    s_lab, c_lab = KIND_LABELS[kind]
     cands = candidate_rows(proj, kind)
     if len(pairs) < min_positives or cands.size < 3:
         return default_model(kind)
@@ -174,18 +142,19 @@ def fit_kind(
     known_after: dict[int, set[int]] = {}
     for s, c in still:
         known_after.setdefault(s, set()).add(c)
-    dw = np.array([default_model(kind).weights.get(f, 0.0) for f in KIND_FEATURES[kind]])
+    names = list(spec.features)
+    dw = np.array([default_model(kind).weights.get(f, 0.0) for f in names])
     cand_local = proj.local[cands]
     n_pos_links = 0
     X_rows: list[np.ndarray] = []
     y_rows: list[np.ndarray] = []
     # subjects per feature block: fewer when there are many candidates, so that the block's
     # dense (subjects x candidates x features) tensors stay around 100 MB at any scale
-    chunk = int(np.clip(TRAIN_BLOCK // max(cands.size * len(KIND_FEATURES[kind]), 1), 2, 32))
+    chunk = int(np.clip(TRAIN_BLOCK // max(cands.size * len(names), 1), 2, 32))
     subj_list = subjects.tolist()
     for i in range(0, len(subj_list), chunk):
         block = subj_list[i:i + chunk]
-        X = fs.features(kind, proj.local[np.array(block)], cand_local, sol_weights=sol_weights)
+        X = fs.features(kind, proj.local[np.array(block)], cand_local, upstream=upstream)
         for j, s in enumerate(block):
             pos = hidden[s] - known_after.get(s, set())
             if not pos:
@@ -224,8 +193,7 @@ def fit_kind(
     n_pos = n_pos_links
     if n_pos < min_positives:
         return default_model(kind)
-    names = list(KIND_FEATURES[kind])
-    ranker = HybridRanker(min_positives=min_positives, default_weights=DEFAULT_WEIGHTS[kind],
+    ranker = HybridRanker(min_positives=min_positives, default_weights=dict(spec.default_weights),
                           random_state=random_state).fit(Xa, ya, feature_names=names)
     if ranker.fallback_:
         model = default_model(kind)

@@ -1,12 +1,32 @@
-"""Pure math of the matchmaking engine: proximity, similarity, the learned combiner,
-diversity re-ranking and offline metrics.
+"""Pure math of the matchmaking engine, one topic per module.
 
-Imports numpy, scipy, scikit-learn and networkx only, never another package of ours.
+============================  ==============================================================
+module                        what
+============================  ==============================================================
+:mod:`scoring.sparse`         binarise, row normalisation, row-block products (``rows_dot``)
+:mod:`scoring.pagerank`       personalized PageRank (``PPROperator``)
+:mod:`scoring.metapath`       typed graphs, meta-paths, PathSim, Adamic-Adar
+:mod:`scoring.similarity`     text (TF-IDF), sets, city size, cost and KPI fit
+:mod:`scoring.combiner`       the learned combiner ``HybridRanker``
+:mod:`scoring.diversity`      MMR re-ranking
+:mod:`scoring.metrics`        offline ranking metrics
+============================  ==============================================================
+
+Imports numpy, scipy and scikit-learn only, never another package of ours (networkx is a test
+oracle: the PageRank and Adamic-Adar tests compare against it).
 Inputs are matrices on a global node index (``A[i, j]`` = weight of ``i -> j``).
 """
 
 from scoring.combiner import HybridRanker, group_holdout_split, sample_negatives
 from scoring.diversity import mmr
+from scoring.metapath import (
+    adamic_adar,
+    adamic_adar_weights,
+    combine_typed_adjacency,
+    metapath_matrix,
+    normalized_path_count,
+    pathsim,
+)
 from scoring.metrics import (
     catalogue_coverage,
     gini,
@@ -15,14 +35,9 @@ from scoring.metrics import (
     recall_at_k,
     reciprocal_rank,
 )
-from scoring.proximity import (
+from scoring.pagerank import (
     ConvergenceError,
     PPROperator,
-    adamic_adar,
-    combine_typed_adjacency,
-    metapath_matrix,
-    normalized_path_count,
-    pathsim,
     personalized_pagerank,
     personalized_pagerank_many,
     transition_matrix,
@@ -32,12 +47,17 @@ from scoring.similarity import (
     TextSimilarity,
     cosine_similarity_sparse,
     cost_fit,
+    cost_fit_matrix,
     jaccard,
+    kpi_gap_matrix,
     kpi_gap_scores,
     kpi_gaps,
+    kpi_need_weights,
     log_size_similarity,
     set_overlap_matrix,
     size_fit,
+    size_fit_matrix,
+    size_profile,
 )
 
 __all__ = [
@@ -47,15 +67,19 @@ __all__ = [
     "PPROperator",
     "TextSimilarity",
     "adamic_adar",
+    "adamic_adar_weights",
     "catalogue_coverage",
     "combine_typed_adjacency",
     "cosine_similarity_sparse",
     "cost_fit",
+    "cost_fit_matrix",
     "gini",
     "group_holdout_split",
     "jaccard",
+    "kpi_gap_matrix",
     "kpi_gap_scores",
     "kpi_gaps",
+    "kpi_need_weights",
     "log_size_similarity",
     "metapath_matrix",
     "mmr",
@@ -70,5 +94,7 @@ __all__ = [
     "sample_negatives",
     "set_overlap_matrix",
     "size_fit",
+    "size_fit_matrix",
+    "size_profile",
     "transition_matrix",
 ]

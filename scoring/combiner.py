@@ -237,6 +237,10 @@ def sample_negatives(
 ) -> NDArray[np.int64]:
     """Draw unlabelled (subject, item) pairs as negatives for each subject's positives.
 
+    Reference implementation, not called by the engine (it draws its own per-subject hard and
+    easy negatives (``matchmaking.training``)); kept documented and tested for notebooks and
+    cross-checks.
+
     For every subject, ``n_per_positive * (number of its positives)`` items are drawn
     uniformly without replacement from ``candidate_items`` minus the subject's positive and
     excluded items (fewer if not enough remain). Deterministic for a given ``random_state``.
@@ -295,6 +299,9 @@ def group_holdout_split(
     random_state: int | np.random.RandomState | None = None,
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Train/test row indices where each group (e.g. a city) falls wholly on one side.
+
+    Reference implementation, not called by the engine (it trains leave-link-out
+    (``matchmaking.training``)); kept documented and tested for notebooks and cross-checks.
 
     Uses ``sklearn.model_selection.GroupShuffleSplit``; ``test_size`` is the share of
     *groups* held out.

@@ -1,6 +1,11 @@
 """Content and attribute similarity: text, sets, city size, cost and KPI needs.
 
 All functions are pure and vectorised; inputs are never mutated. Scores are in [0, 1].
+Size, cost and KPI scores come in two forms: a *matrix* form that scores many subjects against
+many items at once (what the engine calls: :func:`cost_fit_matrix`, :func:`size_profile` with
+:func:`size_fit_matrix`, :func:`kpi_gap_matrix`, :func:`kpi_need_weights`), and a per-city
+form (:func:`cost_fit`, :func:`size_fit`, :func:`kpi_gaps`, :func:`kpi_gap_scores`) that is
+its one-row case, written on plain values for readers and notebooks.
 """
 
 from __future__ import annotations
@@ -20,12 +25,17 @@ __all__ = [
     "TextSimilarity",
     "cosine_similarity_sparse",
     "cost_fit",
+    "cost_fit_matrix",
     "jaccard",
+    "kpi_gap_matrix",
     "kpi_gap_scores",
     "kpi_gaps",
+    "kpi_need_weights",
     "log_size_similarity",
     "set_overlap_matrix",
     "size_fit",
+    "size_fit_matrix",
+    "size_profile",
 ]
 
 #: Cost level names and their ordinal value (used by :func:`cost_fit`).
@@ -34,6 +44,10 @@ COST_LEVELS: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
 
 def cosine_similarity_sparse(X: Any, Y: Any | None = None) -> NDArray[np.float64]:
     """Cosine similarity between the rows of two (sparse) matrices, as a dense array.
+
+    Reference implementation, not called by the engine (the engine's cosines are
+    :func:`scoring.sparse.rows_dot` of L2-normalised rows); kept documented and tested for
+    notebooks and cross-checks.
 
     Zero rows have similarity 0 with everything.
 
@@ -194,6 +208,9 @@ def _clean_texts(texts: Iterable[str | None]) -> list[str]:
 def jaccard(a_sets: Iterable[Iterable[Any]], b_set: Iterable[Any]) -> NDArray[np.float64]:
     """Jaccard similarity of each set in ``a_sets`` with ``b_set`` (0 when both are empty).
 
+    Reference implementation, not called by the engine (it works on incidence matrices
+    (:func:`set_overlap_matrix`)); kept documented and tested for notebooks and cross-checks.
+
     Examples
     --------
     >>> jaccard([{1, 2}, {2, 3, 4}, set(), {9}, {1, 2, 3}], {1, 2, 3}).round(4).tolist()
@@ -210,6 +227,9 @@ def jaccard(a_sets: Iterable[Iterable[Any]], b_set: Iterable[Any]) -> NDArray[np
 
 def set_overlap_matrix(X_bin: Any, Y_bin: Any) -> sp.csr_array:
     """Jaccard similarity between every row of ``X_bin`` and every row of ``Y_bin``.
+
+    Reference implementation, not called by the engine (it uses cosines of normalised
+    incidences); kept documented and tested for notebooks and cross-checks.
 
     Rows are sets encoded as binary incidence rows (any non-zero is membership).
     ``J = |x & y| / (|x| + |y| - |x & y|)``; pairs without overlap are not stored.
@@ -306,21 +326,70 @@ def size_fit(
                         implementer_pops_per_item])
         if n_items and lens.sum() else np.zeros(0)
     )
+    # implementer x item incidence: implementer j of item i is row j of the flat list
     item_of = np.repeat(np.arange(n_items), lens)
-    logs = _log10_pop(flat)
-    ok = ~np.isnan(logs)
-    cnt = np.bincount(item_of[ok], minlength=n_items).astype(np.float64)
-    s1 = np.bincount(item_of[ok], weights=logs[ok], minlength=n_items)
-    s2 = np.bincount(item_of[ok], weights=logs[ok] ** 2, minlength=n_items)
-    has = cnt > 0
-    mean = np.divide(s1, cnt, out=np.zeros(n_items), where=has)
-    var = np.divide(s2, cnt, out=np.zeros(n_items), where=has) - mean**2
-    std = np.maximum(np.sqrt(np.maximum(var, 0.0)), min_std)
-    x = _log10_pop(pop)
-    if np.isnan(x):
-        return np.full(n_items, neutral)
-    score = np.exp(-0.5 * ((x - mean) / std) ** 2)
-    return np.where(has, score, neutral)
+    incidence = sp.csr_array((np.ones(flat.size), (np.arange(flat.size), item_of)),
+                             shape=(flat.size, n_items))
+    mean, std, has = size_profile(incidence, _log10_pop(flat), min_std=min_std)
+    return size_fit_matrix(_log10_pop([pop]), mean, std, has, neutral=neutral)[0]
+
+
+def size_profile(
+    incidence: Any, log_sizes: ArrayLike, *, min_std: float = 0.25
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Log-size profile of each item's implementers: mean, floored std, and whether it has any.
+
+    Parameters
+    ----------
+    incidence : sparse matrix, shape (n_cities, n_items)
+        1 where the city implemented the item.
+    log_sizes : array-like, shape (n_cities,)
+        log10 of each city's size (NaN = unknown; such cities are left out).
+    min_std : float
+        Floor of the standard deviation, in decades (one implementer still defines a bump).
+
+    Returns
+    -------
+    mean, std, has : numpy.ndarray, each shape (n_items,)
+    """
+    lp = np.asarray(log_sizes, dtype=np.float64)
+    known = np.isfinite(lp)
+    lp0 = np.where(known, lp, 0.0)
+    It = sp.csr_array(sp.csr_array(incidence, dtype=np.float64).T)
+    cnt = It @ known.astype(float)
+    s1 = It @ lp0
+    s2 = It @ (lp0**2)
+    mean = np.divide(s1, cnt, out=np.zeros_like(s1), where=cnt > 0)
+    var = np.divide(s2, cnt, out=np.zeros_like(s2), where=cnt > 0) - mean**2
+    return mean, np.maximum(np.sqrt(np.maximum(var, 0.0)), min_std), cnt > 0
+
+
+def size_fit_matrix(
+    log_sizes: ArrayLike,
+    mean: ArrayLike,
+    std: ArrayLike,
+    has: ArrayLike,
+    *,
+    neutral: float = 0.5,
+) -> NDArray[np.float64]:
+    """:func:`size_fit` of many cities (rows) against many items (columns).
+
+    ``exp(-0.5 * ((log_size - mean) / std) ** 2)``; an unknown size, or an item without
+    implementers (``has`` false), gives ``neutral``. ``mean, std, has`` come from
+    :func:`size_profile`.
+
+    Examples
+    --------
+    >>> size_fit_matrix([5.0, float("nan")], [5.0, 7.0], [0.25, 1.0], [True, False]).tolist()
+    [[1.0, 0.5], [0.5, 0.5]]
+    """
+    x = np.asarray(log_sizes, dtype=np.float64)[:, None]
+    m = np.asarray(mean, dtype=np.float64)[None, :]
+    sd = np.asarray(std, dtype=np.float64)[None, :]
+    ok = np.asarray(has, dtype=bool)[None, :]
+    z = (x - m) / sd
+    score = np.exp(-0.5 * z**2)
+    return np.where(np.isnan(x) | ~ok, neutral, score)
 
 
 def cost_fit(
@@ -350,8 +419,26 @@ def cost_fit(
     if not np.isfinite(b) or b <= 0:
         return np.full(levels.shape, neutral)
     band = float(np.searchsorted(np.asarray(band_edges, dtype=np.float64), b, side="right"))
-    score = 1.0 - 0.5 * np.maximum(0.0, levels - band)
-    return np.where(np.isnan(levels), neutral, np.clip(score, 0.0, 1.0))
+    return cost_fit_matrix(np.array([band]), levels, neutral=neutral)[0]
+
+
+def cost_fit_matrix(
+    bands: ArrayLike, levels: ArrayLike, *, neutral: float = 0.5
+) -> NDArray[np.float64]:
+    """:func:`cost_fit` of many cities (size bands 0/1/2, rows) and cost levels (columns).
+
+    ``1 - 0.5 * max(0, level - band)`` clipped to [0, 1]; NaN band or level gives ``neutral``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cost_fit_matrix([0.0, 2.0, np.nan], [0.0, 2.0]).tolist()
+    [[1.0, 0.0], [1.0, 1.0], [0.5, 0.5]]
+    """
+    b = np.asarray(bands, dtype=np.float64)[:, None]
+    lv = np.asarray(levels, dtype=np.float64)[None, :]
+    score = 1.0 - 0.5 * np.maximum(0.0, lv - b)
+    return np.where(np.isnan(b) | np.isnan(lv), neutral, np.clip(score, 0.0, 1.0))
 
 
 def _cost_level(c: str | int | None) -> float:
@@ -414,6 +501,56 @@ def kpi_gaps(
     return np.where(ok, 1.0 - rank, 0.0)
 
 
+def kpi_gap_matrix(values: ArrayLike, higher_is_better: ArrayLike) -> NDArray[np.float64]:
+    """:func:`kpi_gaps` of every city at once: ``out[i]`` is city ``i``'s gaps against all rows.
+
+    Parameters
+    ----------
+    values : array-like, shape (n_cities, n_kpis)
+        NaN = missing (gap 0).
+    higher_is_better : array-like of bool, shape (n_kpis,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ref = np.array([[10, 1.0], [20, 2.0], [30, 3.0], [40, 4.0], [50, np.nan]])
+    >>> kpi_gap_matrix(ref, [True, False])[0].tolist()
+    [0.9, 0.125]
+    """
+    V = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    sign = np.where(np.asarray(higher_is_better, dtype=bool), 1.0, -1.0)
+    Vs = V * sign
+    gaps = np.zeros_like(V)
+    for j in range(V.shape[1]):  # per KPI: gap = 1 - mid-rank percentile
+        col = Vs[:, j]
+        ok = np.isfinite(col)
+        nv = int(ok.sum())
+        if not nv:
+            continue
+        vals = col[ok]
+        srt = np.sort(vals)
+        below = np.searchsorted(srt, vals, side="left")
+        ties = np.searchsorted(srt, vals, side="right") - below
+        gaps[ok, j] = 1.0 - (below + 0.5 * ties) / nv
+    return gaps
+
+
+def kpi_need_weights(gaps: ArrayLike, *, power: float = 2.0) -> NDArray[np.float64]:
+    """Each city's KPI gaps as need weights: ``g ** power`` normalised to sum 1 per row.
+
+    ``kpi_need_weights(gaps) @ improves.T`` is :func:`kpi_gap_scores` for every city.
+
+    Examples
+    --------
+    >>> kpi_need_weights([[1.0, 0.5, 0.0], [0.0, 0.0, 0.0]]).tolist()
+    [[0.8, 0.2, 0.0], [0.0, 0.0, 0.0]]
+    """
+    g = np.nan_to_num(np.atleast_2d(np.asarray(gaps, dtype=np.float64)), nan=0.0)
+    w = np.clip(g, 0.0, 1.0) ** power
+    total = w.sum(axis=1, keepdims=True)
+    return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+
+
 def _higher_is_better(d: str | bool) -> bool:
     if isinstance(d, bool | np.bool_):
         return bool(d)
@@ -457,8 +594,4 @@ def kpi_gap_scores(
     if Ims.shape[1] != g.size:
         raise ValueError(f"improves has {Ims.shape[1]} KPI columns but there are {g.size} gaps")
     Ims.data = np.clip(Ims.data, 0.0, 1.0)
-    w = np.clip(g, 0.0, 1.0) ** power
-    total = w.sum()
-    if total <= 0:
-        return np.zeros(Ims.shape[0])
-    return np.asarray(Ims @ w).ravel() / total
+    return np.asarray(Ims @ kpi_need_weights(g[None, :], power=power)[0]).ravel()

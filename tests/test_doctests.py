@@ -8,7 +8,11 @@ import importlib
 import pytest
 
 MODULES = [
-    "scoring.proximity",
+    "scoring.pagerank",
+    "scoring.metapath",
+    "scoring.sparse",
+    "matchmaking.kinds",
+    "matchmaking.engine",
     "scoring.similarity",
     "scoring.combiner",
     "scoring.diversity",

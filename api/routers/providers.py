@@ -3,11 +3,11 @@
 Access rules: :mod:`api.routers.entities` (the entity) and :mod:`api.routers.links`.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Response, status
 
-from graph_schema.schema import Label, RelType
+from graph_schema.schema import Label, ProviderKind, RelType
 
 from ..deps import PrincipalDep, ServiceDep
 from ..errors import problem_responses
@@ -34,7 +34,7 @@ NOT_FOUND = problem_responses(404)
 def list_providers(
     principal: PrincipalDep, service: ServiceDep, limit: Limit = 50, offset: Offset = 0,
     q: NameQuery = None, country: Country | None = None,
-    kind: Literal["company", "startup", "research", "ngo", "public"] | None = None,
+    kind: ProviderKind | None = None,
 ) -> dict[str, Any]:
     return entities.list_page(principal, service, Label.PROVIDER, limit=limit, offset=offset,
                               q=q, country=country, kind=kind)

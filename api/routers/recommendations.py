@@ -10,15 +10,16 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from graph_schema.errors import InvalidInput, NotFound
-from graph_schema.schema import Label
-from matchmaking.engine import Engine, Filters
+from graph_schema.schema import Label, ProviderKind, SolutionCategory
+from matchmaking.engine import Engine
+from matchmaking.filtering import Filters, RecommendOptions
 from matchmaking.service import Service
 
 from ..auth import Principal, require_self_or_staff
 from ..deps import EngineDep, PrincipalDep, ServiceDep
 from ..errors import problem_responses
 from ..result_cache import ResultCache
-from ..schemas import CityKind, RecommendationsPublic
+from ..schemas import CityKind, Kind, RecommendationsPublic
 
 MAX_K = 100
 IdPath = Annotated[str, Path(max_length=128)]
@@ -34,11 +35,9 @@ class RecommendationQuery:
         region: Annotated[str | None, Query(max_length=100, description="UN M49 region")] = None,
         language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
         sdg: Annotated[int | None, Query(ge=1, le=17)] = None,
-        category: Literal[
-            "economy", "environment", "government", "living", "mobility", "people"
-        ] | None = None,
+        category: SolutionCategory | None = None,
         max_cost: Literal["low", "medium", "high"] | None = None,
-        provider_kind: Literal["company", "startup", "research", "ngo", "public"] | None = None,
+        provider_kind: ProviderKind | None = None,
         include_known: bool = False,
         diversify: bool = False,
         reciprocal: bool = False,
@@ -95,15 +94,16 @@ def _recommend(
     if body is not None:
         return Response(body, media_type="application/json")
     filters = Filters(**{k: v for k, v in rq.filters.items() if v is not None})
+    options = RecommendOptions(**rq.options)
     # The engine's in-memory snapshot answers without a store round trip. Only an id it does
     # not know (unknown, of another label, or newer than the snapshot) is looked up in the
     # store: 404 naming the id, or a refresh of the snapshot and a retry.
     try:
-        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, **rq.options)
+        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, options=options)
     except (NotFound, InvalidInput):
         service.get(label, subject)
         engine.refresh(force=True)
-        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, **rq.options)
+        recs = engine.recommend(kind, subject, k=rq.k, filters=filters, options=options)
     body = orjson.dumps({"subject": subject, "kind": kind, "data": [r.to_json() for r in recs],
                          "count": len(recs)})
     if engine.generation() == generation:  # computed on a snapshot of this very store state
@@ -127,7 +127,7 @@ def member_opportunities(
     request: Request, principal: MemberOwner, service: ServiceDep, engine: EngineDep,
     id: IdPath, rq: QueryDep,
 ) -> Response:
-    return _recommend(request, engine, service, Label.MEMBER, id, "opportunities", rq)
+    return _recommend(request, engine, service, Label.MEMBER, id, Kind.OPPORTUNITIES, rq)
 
 
 @router.get("/providers/{id}/recommendations/leads", response_model=RecommendationsPublic,
@@ -136,4 +136,4 @@ def provider_leads(
     request: Request, principal: ProviderOwner, service: ServiceDep, engine: EngineDep,
     id: IdPath, rq: QueryDep,
 ) -> Response:
-    return _recommend(request, engine, service, Label.PROVIDER, id, "leads", rq)
+    return _recommend(request, engine, service, Label.PROVIDER, id, Kind.LEADS, rq)

@@ -8,12 +8,13 @@ The staff pages that show them are in :mod:`api.routers.pages`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from matchmaking import reports as report_mod
+from matchmaking.kinds import CityKind
 
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep, StoreDep
@@ -38,7 +39,7 @@ class MeetingPublic(BaseModel):
     city: str = Field(description="city id")
     city_name: str
     city_country: str | None = None
-    kind: Literal["solutions", "providers", "peers", "experts"]
+    kind: CityKind
     rank: int = Field(description="rank of the candidate among this city's matches (1 = best)")
     candidate: str = Field(description="candidate id")
     candidate_label: str
@@ -64,7 +65,7 @@ def meetings_report(
     principal: StaffDep,
     store: StoreDep,
     engine: EngineDep,
-    kind: Literal["solutions", "providers", "peers", "experts"] = "experts",
+    kind: CityKind = CityKind.EXPERTS,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$",
                                          description="ISO 3166-1 alpha-2 code of the cities")
                        ] = None,

@@ -19,12 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from graph_schema.interchange import iter_dataset_nodes, iter_dataset_rels
-from graph_schema.schema import Rel, RelType
+from graph_schema.schema import Label, Rel, RelType
 from graph_schema.sqlite_store import SQLiteStore
 from graph_schema.store import GraphStore
 from matchmaking.evaluation.baselines import fit_baselines, top_k
 from matchmaking.evaluation.split import Split, split_links
-from matchmaking.evaluation.tasks import KIND_LABELS, Task, build_task, documents
+from matchmaking.evaluation.tasks import Task, build_task, documents
+from matchmaking.kinds import KINDS, Kind, kind_of
 from scoring.metrics import catalogue_coverage, gini, ndcg_at_k, recall_at_k, reciprocal_rank
 
 ENGINE = "hybrid"
@@ -85,15 +86,16 @@ def _score_lists(
     lists = [ranked[s] for s in cases]
     coverage = catalogue_coverage(lists, len(task.candidates))
     exposure: defaultdict[str, float] = defaultdict(float)
+    candidate = KINDS[task.kind].candidate
     for recs in lists:
         for item in recs:
-            if task.kind == "solutions":
+            if candidate is Label.SOLUTION:  # a solution's exposure goes to its sellers
                 sellers = offers.get(item, [])
                 for p in sellers:
                     exposure[p] += 1.0 / len(sellers)
             else:
                 exposure[item] += 1.0
-    if task.kind in ("solutions", "providers"):
+    if candidate in (Label.SOLUTION, Label.PROVIDER):
         universe = sorted({p for ps in offers.values() for p in ps})
     else:
         universe = task.candidates
@@ -113,7 +115,7 @@ def _train_store(split: Split, folder: Path) -> SQLiteStore:
 
 def evaluate(
     store: GraphStore,
-    kinds: Sequence[str] = tuple(KIND_LABELS),
+    kinds: Sequence[Kind | str] = tuple(Kind),
     *,
     test_fraction: float = 0.2,
     cold_fraction: float = 0.1,
@@ -146,7 +148,7 @@ def evaluate(
         t0 = time.perf_counter()
         engine = Engine(train_store, refresh_interval=3600, random_state=random_state).fit()
         log(f"engine trained in {time.perf_counter() - t0:.1f} s")
-        for kind in kinds:
+        for kind in map(kind_of, kinds):
             task = build_task(kind, split, max_cases=max_cases, random_state=random_state)
             if not task.relevant:
                 log(f"{kind}: no held-out links, skipped")
@@ -159,7 +161,7 @@ def evaluate(
                 lists = methods[baseline.name] = {}
                 for subject in task.relevant:
                     exclude = task.known_columns(subject)
-                    if kind == "peers":
+                    if KINDS[kind].subject is KINDS[kind].candidate:  # never oneself
                         exclude = np.append(exclude, task.candidates.index(subject))
                     lists[subject] = top_k(
                         baseline.scores(subject), task.candidates, exclude, K
@@ -184,7 +186,7 @@ def format_table(result: EvaluationResult) -> str:
     """A Markdown table per kind and slice, with the hybrid's lift over the best baseline."""
     lines: list[str] = []
     keys = sorted({(r.kind, r.slice) for r in result.rows},
-                  key=lambda x: (list(KIND_LABELS).index(x[0]), x[1]))
+                  key=lambda x: ([k.value for k in Kind].index(x[0]), x[1]))
     for kind, slice_ in keys:
         rows = [r for r in result.rows if r.kind == kind and r.slice == slice_]
         title = kind if slice_ == "all" else f"{kind} (cold start)"
@@ -211,7 +213,7 @@ def plot(result: EvaluationResult, folder: Path, prefix: str = "") -> list[Path]
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for kind in [k for k in KIND_LABELS if any(r.kind == k for r in result.rows)]:
+    for kind in [k for k in Kind if any(r.kind == k for r in result.rows)]:
         rows = [r for r in result.rows if r.kind == kind]
         labels = [f"{r.method}\n(cold)" if r.slice == "cold" else r.method for r in rows]
         x = np.arange(len(rows))

@@ -16,36 +16,20 @@ import scipy.sparse as sp
 
 from graph_schema.schema import Label, Node, Rel, RelType
 from matchmaking.evaluation.split import Split
-from matchmaking.training import KIND_LABELS  # kind -> (subject label, candidate label)
+from matchmaking.kinds import KINDS, Kind
 
 
-def kind_pairs(kind: str, rels: Iterable[Rel]) -> set[tuple[str, str]]:
-    """(subject, candidate) pairs that count as a positive for ``kind``."""
-    out: set[tuple[str, str]] = set()
-    for r in rels:
-        if r.type is RelType.IMPLEMENTED:
-            provider = r.props.get("provider")
-            if kind == "solutions":
-                out.add((r.src, r.dst))
-            elif kind == "providers" and provider:
-                out.add((r.src, provider))
-            elif kind == "leads" and provider:
-                out.add((provider, r.src))
-        elif r.type is RelType.ADVISED:
-            if kind == "experts":
-                out.add((r.dst, r.src))
-            elif kind == "opportunities":
-                out.add((r.src, r.dst))
-        elif r.type is RelType.PARTNERS_WITH and kind == "peers" and r.src != r.dst:
-            out |= {(r.src, r.dst), (r.dst, r.src)}
-    return out
+def kind_pairs(kind: Kind, rels: Iterable[Rel]) -> set[tuple[str, str]]:
+    """(subject, candidate) pairs that count as a positive for ``kind`` (its
+    :attr:`~matchmaking.kinds.KindSpec.positive` rule)."""
+    return KINDS[kind].positive.pairs(rels)
 
 
 @dataclass
 class Task:
     """One kind's evaluation problem on one split."""
 
-    kind: str
+    kind: Kind
     subjects: list[str]
     candidates: list[str]
     interactions: sp.csr_array  # len(subjects) × len(candidates), training positives
@@ -69,11 +53,11 @@ def open_members(nodes: Iterable[Node]) -> set[str]:
     }
 
 
-def build_task(kind: str, split: Split, *, max_cases: int | None, random_state: int) -> Task:
-    subject_label, candidate_label = KIND_LABELS[kind]
-    subjects = sorted(n.id for n in split.nodes if n.label is subject_label)
-    candidates = sorted(n.id for n in split.nodes if n.label is candidate_label)
-    if kind == "experts":
+def build_task(kind: Kind, split: Split, *, max_cases: int | None, random_state: int) -> Task:
+    spec = KINDS[kind]
+    subjects = sorted(n.id for n in split.nodes if n.label is spec.subject)
+    candidates = sorted(n.id for n in split.nodes if n.label is spec.candidate)
+    if spec.candidate is Label.MEMBER:  # only members open to matches are candidates
         allowed = open_members(split.nodes)
         candidates = [c for c in candidates if c in allowed]
     s_index = {s: i for i, s in enumerate(subjects)}
@@ -95,7 +79,7 @@ def build_task(kind: str, split: Split, *, max_cases: int | None, random_state: 
         rng = np.random.default_rng(random_state)
         chosen = sorted(rng.choice(chosen, size=max_cases, replace=False).tolist())
     cold: set[str] = set()
-    if kind == "solutions":
+    if spec.subject is Label.CITY and spec.candidate is Label.SOLUTION:  # new cities' first picks
         cold = {s for s in relevant if s in split.cold_cities}
         chosen = sorted(set(chosen) | cold)
     return Task(kind, subjects, candidates, interactions, {s: relevant[s] for s in chosen}, cold)

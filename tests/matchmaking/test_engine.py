@@ -14,11 +14,16 @@ from graph_schema.errors import InvalidInput, NotFound
 from graph_schema.schema import Rel, RelType
 from graph_schema.sqlite_store import SQLiteStore
 from graph_schema.store import GraphStore
-from matchmaking.engine import KINDS, Engine, Filters
+from matchmaking.engine import BATCH_CHUNK, BatchResult, Engine
+from matchmaking.filtering import Filters, RecommendOptions
+from matchmaking.kinds import KINDS, Kind
 
 A_SOLS = {"sol:a1", "sol:a2", "sol:a3"}
 B_SOLS = {"sol:b1", "sol:b2", "sol:b3"}
 A_CITIES = {"city:a0", "city:a1", "city:a2", "city:a3", "city:a4"}
+KNOWN = RecommendOptions(include_known=True)
+RECIPROCAL = RecommendOptions(reciprocal=True)
+DIVERSE = RecommendOptions(diversify=True)
 
 
 def ids(recs: list) -> list[str]:
@@ -51,7 +56,7 @@ def test_peers_come_from_the_same_cluster(engine: Engine) -> None:
 
 
 def test_experts_match_needs_and_never_show_opted_out_members(engine: Engine) -> None:
-    recs = engine.recommend("experts", "city:a0", k=10, include_known=True)
+    recs = engine.recommend("experts", "city:a0", k=10, options=KNOWN)
     assert ids(recs)[:2] == ["member:ea", "member:ea2"]
     assert "member:closed" not in ids(recs)
 
@@ -70,12 +75,13 @@ def test_leads_are_fitting_cities_not_yet_served(engine: Engine) -> None:
 
 
 def test_opted_out_member_never_appears_anywhere(engine: Engine) -> None:
-    for kind, (s_lab, _) in KINDS.items():
+    for kind, spec in KINDS.items():
+        s_lab = spec.subject
         subjects = {"City": ["city:a0", "city:a3", "city:b0"], "Member": ["member:ea"],
                     "Provider": ["prov:pa", "prov:pb"]}[s_lab.value]
         for subject in subjects:
-            for recs in (engine.recommend(kind, subject, k=100, include_known=True),
-                         engine.recommend(kind, subject, k=100, reciprocal=True)):
+            for recs in (engine.recommend(kind, subject, k=100, options=KNOWN),
+                         engine.recommend(kind, subject, k=100, options=RECIPROCAL)):
                 assert "member:closed" not in ids(recs)
                 text = " ".join(x for r in recs for x in r.reasons)
                 assert "Hidden Person" not in text
@@ -87,7 +93,7 @@ def test_opted_out_member_never_appears_anywhere(engine: Engine) -> None:
 def test_known_items_are_excluded_unless_asked(engine: Engine) -> None:
     assert not {"sol:a1", "sol:a2"} & set(ids(engine.recommend("solutions", "city:a1", k=6)))
     assert {"sol:a1", "sol:a2"} <= set(ids(engine.recommend("solutions", "city:a1", k=6,
-                                                            include_known=True)))
+                                                            options=KNOWN)))
     # providers that delivered to the city, partner cities, advisers, served cities
     assert "prov:pa" not in ids(engine.recommend("providers", "city:a1"))
     assert "city:a2" not in ids(engine.recommend("peers", "city:a1", k=20))
@@ -95,7 +101,7 @@ def test_known_items_are_excluded_unless_asked(engine: Engine) -> None:
     assert "member:ea2" not in ids(engine.recommend("experts", "city:a2"))  # works there
     assert not {"city:a1", "city:a2", "city:a3"} & set(ids(engine.recommend("leads", "prov:pa")))
     # the subject itself never
-    assert "city:a1" not in ids(engine.recommend("peers", "city:a1", k=20, include_known=True))
+    assert "city:a1" not in ids(engine.recommend("peers", "city:a1", k=20, options=KNOWN))
 
 
 def test_declined_feedback_removes_the_candidate_for_that_kind(board_store: SQLiteStore) -> None:
@@ -107,7 +113,7 @@ def test_declined_feedback_removes_the_candidate_for_that_kind(board_store: SQLi
         Rel(RelType.FEEDBACK, "city:a0", "prov:pa", {"kind": "providers", "verdict": "contacted"}),
     ])
     engine.refresh(force=True)
-    assert "sol:a3" not in ids(engine.recommend("solutions", "city:a0", k=20, include_known=True))
+    assert "sol:a3" not in ids(engine.recommend("solutions", "city:a0", k=20, options=KNOWN))
     assert "city:a1" not in ids(engine.recommend("peers", "city:a0", k=20))
     assert ids(engine.recommend("providers", "city:a0"))[0] == "prov:pa"  # contacted: kept
 
@@ -235,7 +241,7 @@ def test_diversify_keeps_relevance_and_spreads_near_copies(board_store: SQLiteSt
     board_store.write(copies, rels)
     engine = Engine(board_store, background=False)
     plain = engine.recommend("solutions", "city:a0", k=4)
-    div = engine.recommend("solutions", "city:a0", k=4, diversify=True)
+    div = engine.recommend("solutions", "city:a0", k=4, options=DIVERSE)
     n_copies = [sum(x.startswith("sol:a3-copy") for x in ids(r)) for r in (plain, div)]
     assert n_copies[0] >= 2, ids(plain)
     assert div[0].id == plain[0].id == "sol:a3"
@@ -248,13 +254,13 @@ def test_diversify_keeps_relevance_and_spreads_near_copies(board_store: SQLiteSt
 def test_reciprocal_is_the_harmonic_mean_of_both_sides(engine: Engine) -> None:
     for kind, subject in (("peers", "city:a0"), ("experts", "city:a0"),
                           ("opportunities", "member:ea")):
-        recs = engine.recommend(kind, subject, k=3, reciprocal=True)
+        recs = engine.recommend(kind, subject, k=3, options=RECIPROCAL)
         assert recs and all("reverse" in r.components for r in recs)
         for r in recs:
             fwd = sum(v for key, v in r.components.items() if key != "reverse")
             back = r.components["reverse"]
             assert r.score == pytest.approx(2 * fwd * back / (fwd + back), abs=1e-5)
-    assert ids(engine.recommend("experts", "city:a0", k=1, reciprocal=True)) == ["member:ea"]
+    assert ids(engine.recommend("experts", "city:a0", k=1, options=RECIPROCAL)) == ["member:ea"]
 
 
 # ---------------------------------------------------------------------------- explanations
@@ -318,10 +324,10 @@ def test_same_results_on_every_store(store: GraphStore, tmp_path) -> None:
                           ("peers", "city:b0"), ("experts", "city:a0"),
                           ("opportunities", "member:eb"), ("leads", "prov:pb")):
         for div, known in ((False, False), (True, False), (False, True)):
-            ra = [r.to_json() for r in a.recommend(kind, subject, k=20, diversify=div,
-                                                   include_known=known)]
-            rb = [r.to_json() for r in b.recommend(kind, subject, k=20, diversify=div,
-                                                   include_known=known)]
+            ra = [r.to_json() for r in a.recommend(kind, subject, k=20, options=RecommendOptions(
+                                                       diversify=div, include_known=known))]
+            rb = [r.to_json() for r in b.recommend(kind, subject, k=20, options=RecommendOptions(
+                                                       diversify=div, include_known=known))]
             assert ra == rb
 
 
@@ -355,15 +361,13 @@ def test_contacts_features_count_the_people_on_the_path(tmp_path) -> None:
     snap = Engine(store, background=False)._snapshot()
     fs, p = snap.fs, snap.proj
 
-    def feature(kind: str, s: str, c: str) -> float:
-        from matchmaking.features import KIND_FEATURES
-
+    def feature(kind: Kind, s: str, c: str) -> float:
         X = fs.features(kind, np.array([p.local[p.index[s]]]), np.array([p.local[p.index[c]]]))
-        return float(X[0, 0, KIND_FEATURES[kind].index("contacts")])
+        return float(X[0, 0, KINDS[kind].features.index("contacts")])
 
     # Anna knows 2 officials of Aarhus (squashed: 2 / (1 + 2)); ParkWise's staff know 1
-    assert feature("opportunities", "member:ea", "city:a3") == pytest.approx(2 / 3)
-    assert feature("experts", "city:a3", "member:ea") == pytest.approx(2 / 3)
+    assert feature(Kind.OPPORTUNITIES, "member:ea", "city:a3") == pytest.approx(2 / 3)
+    assert feature(Kind.EXPERTS, "city:a3", "member:ea") == pytest.approx(2 / 3)
     assert feature("leads", "prov:pa", "city:a3") == pytest.approx(1 / 2)
     assert feature("providers", "city:a3", "prov:pa") == pytest.approx(1 / 2)
     assert feature("opportunities", "member:ea", "city:a2") == 0.0
@@ -394,7 +398,7 @@ def test_contact_reasons_never_name_opted_out_members(tmp_path) -> None:
     assert any("of your contacts work for Aarhus" in x for x in recs[0].reasons)
     for kind, subject in [("opportunities", "member:ea"), ("experts", "city:a3"),
                           ("leads", "prov:pa"), ("providers", "city:a3")]:
-        for r in engine.recommend(kind, subject, k=10, include_known=True):
+        for r in engine.recommend(kind, subject, k=10, options=KNOWN):
             assert not any("Quiet Official" in x for x in r.reasons)
     store.close()
 
@@ -414,7 +418,7 @@ def test_nearby_adoption_uses_the_closest_cities(tmp_path) -> None:
     # 5 cities with coordinates: each one's neighbours are the other 4 (weight 1/4 each);
     # a1 implemented sol:a1+a2, a2 sol:a1+a3, a3 sol:a2, a4 sol:a3; the B cities have none
     sol = [proj.local[proj.index[s]] for s in ("sol:a1", "sol:a2", "sol:a3", "sol:b1")]
-    near = fs.near_adopt.toarray()
+    near = fs.city_solution_nearby.toarray()
     a0, a1, b1 = (proj.local[proj.index[c]] for c in ("city:a0", "city:a1", "city:b1"))
     assert near[a0, sol].tolist() == [0.5, 0.5, 0.5, 0.0]
     assert near[a1, sol].tolist() == [0.25, 0.25, 0.5, 0.0]
@@ -432,7 +436,7 @@ def test_ppr_feature_is_log_scaled() -> None:
 def test_single_subject_products_match_the_batched_path() -> None:
     import scipy.sparse as sp
 
-    from matchmaking.features import _prod
+    from scoring.sparse import rows_dot as _prod
 
     rng = np.random.default_rng(0)
     A = sp.csr_array(sp.random(30, 12, density=0.3, random_state=1))
@@ -445,48 +449,70 @@ def test_single_subject_products_match_the_batched_path() -> None:
         assert np.allclose(_prod(A, B, np.array([1, 4]), cols), batched[[1, 4]])
 
 
-def test_recommend_many_matches_recommend(engine: Engine) -> None:
-    from graph_schema.errors import NotFound as _NotFound
-
+def test_a_batch_matches_one_subject_at_a_time(engine: Engine,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("matchmaking.engine.BATCH_CHUNK", 2)  # several chunks per batch
     subjects = {"solutions": ["city:a0", "city:b1", "nope", "city:a3"],
                 "providers": ["city:a0", "city:b0"], "peers": ["city:a1", "city:b4"],
                 "experts": ["city:a0", "city:b2"], "opportunities": ["member:ea", "member:eb"],
                 "leads": ["prov:pa", "prov:pb", "city:a0"]}
     for kind, ids_ in subjects.items():
-        many = engine.recommend_many(kind, ids_, k=5, chunk=2)
-        assert len(many) == len(ids_)
-        for sid, got in zip(ids_, many, strict=True):
+        batch = engine.recommend(kind, ids_, k=5)
+        assert isinstance(batch, BatchResult)
+        assert set(batch.results) | set(batch.errors) == set(ids_)
+        assert not set(batch.results) & set(batch.errors)
+        for sid in ids_:
             try:
                 want = engine.recommend(kind, sid, k=5)
             except (NotFound, InvalidInput) as e:
-                assert type(got) is type(e) and str(got) == str(e)
+                got_error = batch.errors[sid]
+                assert type(got_error) is type(e) and str(got_error) == str(e)
                 continue
-            assert isinstance(got, list)
+            got = batch.results[sid]
             assert [(r.id, r.reasons) for r in got] == [(r.id, r.reasons) for r in want]
             # scores are rounded to 6 decimals; batched products may round the other way
             assert [r.score for r in got] == pytest.approx([r.score for r in want], abs=2e-6)
-    assert isinstance(engine.recommend_many("solutions", ["nope"])[0], _NotFound)
+    assert isinstance(engine.recommend("solutions", ["nope"]).errors["nope"], NotFound)
+    assert BATCH_CHUNK > 2  # the default is restored after the test
     with pytest.raises(InvalidInput, match="'k'"):
-        engine.recommend_many("solutions", ["city:a0"], k=0)
+        engine.recommend("solutions", ["city:a0"], k=0)
+
+
+def test_candidates_ranks_only_the_given_subset(engine: Engine) -> None:
+    full = ids(engine.recommend("solutions", "city:a0", k=20))
+    subset = [full[3], full[0], "sol:b2"]
+    got = ids(engine.recommend("solutions", "city:a0", k=20, candidates=subset))
+    assert got == [x for x in full if x in subset]  # same order as the full ranking
+    # an opted-out member is not an eligible candidate: left out, never returned
+    got = ids(engine.recommend("experts", "city:a0", k=20,
+                               candidates=["member:closed", "member:ea"], options=KNOWN))
+    assert got == ["member:ea"]
+    with pytest.raises(NotFound, match="sol:nope"):
+        engine.recommend("solutions", "city:a0", candidates=["sol:nope"])
+    with pytest.raises(InvalidInput, match="city:a1"):
+        engine.recommend("solutions", "city:a0", candidates=["city:a1"])
+    with pytest.raises(InvalidInput, match="list of ids"):
+        engine.recommend("solutions", "city:a0", candidates="sol:a1")
 
 
 def test_advice_kinds_learn_from_hard_negatives_only() -> None:
     from board_fixture import checkerboard
 
+    from matchmaking.kinds import TrainingSpec
     from matchmaking.projection import Projection
-    from matchmaking.training import KIND_TRAINING, fit_kind
+    from matchmaking.training import fit_kind
 
-    assert KIND_TRAINING["opportunities"] == {"hard_share": 1.0, "max_subjects": 800}
-    assert KIND_TRAINING["experts"] == {"hard_share": 1.0}
-    assert "solutions" not in KIND_TRAINING and "leads" not in KIND_TRAINING
+    assert KINDS[Kind.OPPORTUNITIES].training == TrainingSpec(hard_share=1.0, max_subjects=800)
+    assert KINDS[Kind.EXPERTS].training == TrainingSpec(hard_share=1.0)
+    assert KINDS[Kind.SOLUTIONS].training == KINDS[Kind.LEADS].training == TrainingSpec()
     proj = Projection.build(*checkerboard())
     # the board has 3 advice links: learn from them (min_positives=1) to see the draw at work
-    default = fit_kind(proj, "opportunities", min_positives=1)
-    hard = fit_kind(proj, "opportunities", min_positives=1, hard_share=1.0, max_subjects=800)
-    mixed = fit_kind(proj, "opportunities", min_positives=1, hard_share=0.5)
+    default = fit_kind(proj, Kind.OPPORTUNITIES, min_positives=1)
+    hard = fit_kind(proj, Kind.OPPORTUNITIES, min_positives=1, hard_share=1.0, max_subjects=800)
+    mixed = fit_kind(proj, Kind.OPPORTUNITIES, min_positives=1, hard_share=0.5)
     assert default.learned and (default.n_positives, default.n_samples) == (3, 48)
     assert default.weights == hard.weights
     assert mixed.weights != hard.weights
     # other kinds keep the half-uniform, half-hard draw
-    assert fit_kind(proj, "solutions").weights == fit_kind(proj, "solutions",
+    assert fit_kind(proj, Kind.SOLUTIONS).weights == fit_kind(proj, Kind.SOLUTIONS,
                                                            hard_share=0.5).weights

@@ -103,7 +103,7 @@ def test_kpi_gaps_match_scoring() -> None:
                 "value"]
     dirs = [k.props["direction"] for k in kpis]
     for i in range(V.shape[0]):
-        assert fs.kpi_gap[i, kcols] == pytest.approx(kpi_gaps(V[i], dirs, V))
+        assert fs.city_kpi_gap[i, kcols] == pytest.approx(kpi_gaps(V[i], dirs, V))
 
 
 def test_ppr_matches_networkx() -> None:

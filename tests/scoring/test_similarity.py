@@ -9,12 +9,17 @@ from scoring.similarity import (
     TextSimilarity,
     cosine_similarity_sparse,
     cost_fit,
+    cost_fit_matrix,
     jaccard,
+    kpi_gap_matrix,
     kpi_gap_scores,
     kpi_gaps,
+    kpi_need_weights,
     log_size_similarity,
     set_overlap_matrix,
     size_fit,
+    size_fit_matrix,
+    size_profile,
 )
 
 DOCS = [
@@ -99,3 +104,35 @@ def test_kpi_gaps_and_scores() -> None:
     np.testing.assert_allclose(s, [0.8, 0.2, 1.0, 0.0])
     assert kpi_gap_scores(np.zeros(2), improves).tolist() == [0, 0, 0, 0]
     np.testing.assert_allclose(kpi_gap_scores([1.0, 0.5], improves, power=1), [2 / 3, 1 / 3, 1, 0])
+
+
+def test_matrix_forms_agree_with_the_per_city_forms() -> None:
+    """The engine calls the matrix forms; each row must be the per-city function's answer."""
+    rng = np.random.default_rng(3)
+    pops = np.array([5e3, 2e4, 3e5, np.nan, 2e6, 8e5, 1e5])
+    levels = ["low", "medium", "high", None, "high"]
+    bands = np.searchsorted([1e5, 1e6], pops, side="right").astype(float)
+    bands[np.isnan(pops)] = np.nan
+    lv = np.array([0.0, 1.0, 2.0, np.nan, 2.0])
+    block = cost_fit_matrix(bands, lv)
+    for i, p in enumerate(pops):
+        np.testing.assert_array_equal(block[i], cost_fit(None if np.isnan(p) else p, levels))
+    # size: implementers of 4 items among the 7 cities
+    impl = (rng.random((7, 4)) < 0.5).astype(float)
+    impl[:, 3] = 0.0  # an item nobody implemented
+    logp = np.log10(pops)
+    mean, std, has = size_profile(impl, logp)
+    fit = size_fit_matrix(logp, mean, std, has)
+    per_item = [[x for x, used in zip(pops, impl[:, j], strict=True) if used] for j in range(4)]
+    for i, p in enumerate(pops):
+        np.testing.assert_allclose(fit[i], size_fit(p, per_item), rtol=1e-12)
+    # KPI gaps and need scores
+    V = rng.normal(size=(9, 3))
+    V[rng.random(V.shape) < 0.2] = np.nan
+    higher = [True, False, True]
+    gaps = kpi_gap_matrix(V, higher)
+    improves = (rng.random((5, 3)) < 0.5).astype(float)
+    need = kpi_need_weights(gaps) @ improves.T
+    for i in range(V.shape[0]):
+        np.testing.assert_allclose(gaps[i], kpi_gaps(V[i], higher, V), atol=1e-12)
+        np.testing.assert_allclose(need[i], kpi_gap_scores(gaps[i], improves), atol=1e-12)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from scoring.proximity import (
+from scoring import (
     ConvergenceError,
     PPROperator,
     adamic_adar,

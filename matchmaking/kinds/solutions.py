@@ -1,0 +1,168 @@
+"""``solutions``: what a city could implement next (City -> Solution).
+
+A positive is an ``IMPLEMENTED`` link. Features: the city's needs, SDG priorities and weak
+KPIs that the solution covers, adoption by similar cities (``peer_adoption``) and by the
+nearest ones (``nearby``), co-implementation with what the city already has (``collab``),
+description text, fit of the implementers' size and of the cost level, graph proximity and
+popularity. ``providers`` builds on this kind's score (its ``fit`` feature).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from graph_schema.schema import Label, RelType
+from matchmaking.kinds import End, Kind, KindSpec, LinkRule, TrainingSpec
+from matchmaking.phrasing import and_list, intersect, km, plural, quoted
+from matchmaking.projection import IntArray, Local
+from scoring.sparse import dense, select_cols, select_rows, sparse_dot_dense
+
+if TYPE_CHECKING:
+    from matchmaking.explain import Builder, Explainer
+    from matchmaking.features import FeatureSpace
+
+FloatArray = NDArray[np.float64]
+CITY, SOLUTION, PROVIDER = Label.CITY, Label.SOLUTION, Label.PROVIDER
+TOPIC, KPI = Label.TOPIC, Label.KPI
+
+
+def features(fs: FeatureSpace, Sx: IntArray, Cx: IntArray,
+             upstream: Mapping[str, float] | None = None) -> dict[str, FloatArray]:
+    """The feature blocks, each of shape ``(len(Sx), len(Cx))`` (local indices)."""
+    n_impl = np.diff(fs.city_solution.indptr)[Sx][:, None].astype(np.float64)
+    together = select_rows(fs.city_solution, Sx) @ select_cols(fs.solution_cooccurrence, Cx)
+    collab = dense(together) / np.maximum(n_impl, 1.0)
+    pop = np.log1p(fs.solution_adopters)
+    top = pop.max() if pop.size and pop.max() > 0 else 1.0
+    return {
+        "need": fs.cos(fs.city_topic_l2, fs.solution_topic_l2, Sx, Cx),
+        "sdg": fs.cos(fs.city_sdg_l2, fs.solution_sdg_l2, Sx, Cx),
+        "kpi": fs.cos(fs.city_kpi_need, fs.solution_kpi, Sx, Cx),
+        "peer_adoption": np.minimum(
+            sparse_dot_dense(fs.neighbours(Sx), select_cols(fs.city_solution, Cx)), 1.0),
+        "collab": np.minimum(collab, 1.0),
+        "text": fs.text_sim(CITY, SOLUTION, Sx, Cx),
+        "size": fs.size_fit(Sx, Cx),
+        "cost": fs.cost_fit(fs.city_band[Sx], fs.solution_cost[Cx]),
+        "ppr": fs.ppr_block(CITY, SOLUTION, Sx, Cx),
+        "popularity": np.broadcast_to(pop[Cx][None, :] / top, (Sx.size, Cx.size)),
+        "nearby": np.minimum(dense(select_rows(fs.city_solution_nearby, Sx))[:, Cx], 1.0),
+    }
+
+
+def reasons(ex: Explainer) -> dict[str, Builder]:
+    """The reason builders of each feature."""
+    fs = ex.fs
+
+    def need(s: Local, c: Local) -> str | None:
+        t = ex.shared(fs.city_topic, s, fs.solution_topic, c)
+        return f"Covers your needs {quoted(ex.names(TOPIC, t[:3]))}" if t.size else None
+
+    def adopted(s: Local, c: Local) -> str | None:
+        impl = ex.by_similarity(s, ex.row(ex.solution_city, c))
+        if not impl.size:
+            return None
+        for named in (impl[:2], impl[:1]):
+            common = ex.row(fs.city_topic, s)
+            for x in named:
+                common = intersect(common, ex.row(fs.city_topic, int(x)))
+            if common.size:
+                verb = "share" if len(named) > 1 else "shares"
+                return (f"Implemented by {and_list(ex.names(CITY, named))}, which {verb} your "
+                        f"needs {quoted(ex.names(TOPIC, common[:2]))}")
+        rest = impl.size - 2
+        more = f" and {plural(rest, 'other city', 'other cities')}" if rest > 0 else ""
+        return f"Implemented by {and_list(ex.names(CITY, impl[:2]))}{more}"
+
+    def collab(s: Local, c: Local) -> str | None:
+        mine = ex.row(fs.city_solution, s)
+        for other in ex.by_similarity(s, ex.row(ex.solution_city, c)):
+            both = intersect(mine, ex.row(fs.city_solution, int(other)))
+            if both.size:
+                return (f"{ex.names(CITY, [other])[0]} implemented it together with "
+                        f"{quoted(ex.names(SOLUTION, both[:1]))}, which you implemented too")
+        return None
+
+    def sdg(s: Local, c: Local) -> str | None:
+        g = ex.shared(fs.city_sdg, s, fs.solution_sdg, c)
+        return (f"Addresses your priority {and_list([ex.sdg_name(int(x)) for x in g[:2]])}"
+                if g.size else None)
+
+    def kpi(s: Local, c: Local) -> str | None:
+        ks = ex.row(fs.solution_kpi, c)
+        if not ks.size:
+            return None
+        gaps = fs.city_kpi_gap[s, ks]
+        best = int(np.lexsort((ks, -gaps))[0])
+        if gaps[best] < 0.5:
+            return None
+        name = ex.names(KPI, [ks[best]])[0]
+        return (f'Improves "{name}", where {round(100 * gaps[best])}% of reporting cities '
+                "do better than you")
+
+    def cost(s: Local, c: Local) -> str | None:
+        lvl = ex.proj.props[int(ex.proj.rows[SOLUTION][c])].get("cost")
+        fit = fs.cost_fit(fs.city_band[[s]], fs.solution_cost[[c]])[0, 0]
+        return f"Its cost level ({lvl}) fits a city of your size" if lvl and fit >= 1 else None
+
+    def provider(s: Local, c: Local) -> str | None:
+        provs = ex.row(ex.solution_provider, c)
+        if not provs.size:
+            return None
+        city = int(ex.proj.rows[CITY][s])
+        sub = ex.proj.subregion[city]
+        counts = []
+        for pv in provs:
+            delivered = ex.proj.rows[CITY][ex.row(ex.provider_city_delivered, int(pv))]
+            counts.append(sum(1 for x in delivered if sub and ex.proj.subregion[x] == sub
+                              and x != city))
+        best = int(np.lexsort((provs, -np.asarray(counts)))[0])
+        prow = int(ex.proj.rows[PROVIDER][provs[best]])
+        where = f" ({ex.proj.country[prow]})" if ex.proj.country[prow] else ""
+        active = (f", active in {plural(counts[best], 'city', 'cities')} of your region"
+                  if counts[best] else "")
+        return f"Offered by {ex.proj.name(prow)}{where}{active}"
+
+    def nearby(s: Local, c: Local) -> str | None:
+        impl = ex.row(ex.solution_city, c)
+        near = ex.row(fs.city_solution_nearby, s)  # solutions adopted by the nearest cities
+        if not impl.size or c not in near:
+            return None
+        lat, lon = ex.coords(impl)
+        here = ex.coords(np.array([s]))
+        if not np.isfinite(here[0][0]):
+            return None
+        d = km(here[0][0], here[1][0], lat, lon)
+        ok = np.isfinite(d) & (impl != s)
+        if not ok.any():
+            return None
+        order = np.lexsort((impl[ok], d[ok]))
+        closest = impl[ok][order[:2]]
+        dist = d[ok][order[:2]]
+        return ("Implemented nearby: " + and_list([f"{n} ({x:,.0f} km)" for n, x in zip(
+            ex.names(CITY, closest), dist, strict=True)]))
+
+    return {"need": need, "peer_adoption": adopted, "popularity": adopted, "nearby": nearby,
+            "collab": collab, "sdg": sdg, "kpi": kpi, "cost": cost, "size": adopted,
+            "text": ex.text_builder(CITY, SOLUTION), "ppr": provider}
+
+
+SPEC: KindSpec = KindSpec(
+    kind=Kind.SOLUTIONS,
+    subject=CITY,
+    candidate=SOLUTION,
+    positive=LinkRule(RelType.IMPLEMENTED, End.SRC, End.DST),
+    features=("need", "sdg", "kpi", "peer_adoption", "collab", "text", "size", "cost", "ppr",
+              "popularity", "nearby"),
+    default_weights={"need": 0.25, "sdg": 0.1, "kpi": 0.1, "peer_adoption": 0.15,
+                     "collab": 0.1, "text": 0.1, "size": 0.05, "cost": 0.05, "ppr": 0.1,
+                     "popularity": 0.0, "nearby": 0.05},
+    compute=features,
+    reasons=reasons,
+    fallback_reasons=("ppr",),
+    training=TrainingSpec(),
+)
