@@ -38,7 +38,8 @@ from graph_schema import reference
 from graph_schema.errors import InvalidInput
 from graph_schema.schema import CATEGORIES, PROVIDER_KINDS, Label
 from matchmaking.kinds import KINDS, Kind
-from matchmaking.projection import COST_LEVEL, IntArray
+from matchmaking.projection import IntArray
+from scoring import COST_LEVELS
 
 if TYPE_CHECKING:
     from matchmaking.features import FeatureSpace
@@ -81,7 +82,7 @@ class Filters:
             raise InvalidInput(f"filter 'category': {self.category!r} is not a solution "
                                f"category; use one of {', '.join(CATEGORIES)}")
         if self.max_cost is not None:
-            if self.max_cost not in COST_LEVEL:
+            if self.max_cost not in COST_LEVELS:
                 raise InvalidInput(f"filter 'max_cost': {self.max_cost!r} is not a cost level; "
                                    "use low, medium or high")
             if cand not in (Label.SOLUTION, Label.PROVIDER):
@@ -187,7 +188,7 @@ def filter_mask(fs: FeatureSpace, lab: Label, cands: IntArray, f: Filters) -> Ma
                         for r in proj.rows[Label.SOLUTION]], dtype=bool)
         ok &= _sol_mask(fs, cat, lab)
     if f.max_cost is not None:
-        cheap = ~(fs.solution_cost > COST_LEVEL[f.max_cost])  # NaN (unknown) passes
+        cheap = ~(fs.solution_cost > COST_LEVELS[f.max_cost])  # NaN (unknown) passes
         ok &= _sol_mask(fs, cheap, lab)
     if f.provider_kind is not None:
         ok &= np.array([proj.props[r].get("kind") == f.provider_kind

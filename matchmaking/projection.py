@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from graph_schema import reference
 from graph_schema.schema import SYMMETRIC_TYPES, Label, Node, Rel, RelType
 from graph_schema.store import GraphStore
+from scoring import COST_LEVELS
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -40,7 +41,6 @@ Local = NewType("Local", int)
 
 #: Labels in code order (``Projection.label_code``).
 LABELS: tuple[Label, ...] = tuple(Label)
-COST_LEVEL = {"low": 0.0, "medium": 1.0, "high": 2.0}
 
 #: Relationship types that become adjacency matrices (FEEDBACK is kept as a side table).
 PROJECTED_TYPES: tuple[RelType, ...] = tuple(t for t in RelType if t is not RelType.FEEDBACK)
@@ -132,7 +132,8 @@ class Projection:
             subregion.append((info or {}).get("subregion") or None)
         population = np.array([_num(p.get("population")) for p in props], dtype=np.float64)
         budget = np.array([_num(p.get("budget_eur")) for p in props], dtype=np.float64)
-        cost = np.array([COST_LEVEL.get(str(p.get("cost")), np.nan) for p in props])
+        cost = np.array([COST_LEVELS.get(str(p.get("cost")), np.nan) for p in props],
+                        dtype=np.float64)
         languages = [frozenset(p.get("languages") or ()) for p in props]
         open_ = np.array([p.get("open_to_matches", True) is not False for p in props], dtype=bool)
         proj = cls(

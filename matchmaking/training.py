@@ -33,7 +33,7 @@ import numpy as np
 from graph_schema.schema import Label, RelType, Verdict
 from matchmaking.features import FeatureSpace
 from matchmaking.kinds import KINDS, Kind
-from matchmaking.projection import IntArray, Projection
+from matchmaking.projection import FloatArray, IntArray, Projection
 from scoring import HybridRanker
 
 Edge = tuple[RelType, int, int]
@@ -108,10 +108,10 @@ def fit_kind(
     ``upstream`` are the weights of the kind's ``upstream`` kind, if it has one.
     """
     spec = KINDS[kind]
-    if max_subjects is None:
-        max_subjects = spec.training.max_subjects
-    if hard_share is None:
-        hard_share = spec.training.hard_share
+    draw = _Draw(
+        max_subjects=spec.training.max_subjects if max_subjects is None else max_subjects,
+        hard_share=spec.training.hard_share if hard_share is None else hard_share,
+        negatives_per_positive=negatives_per_positive, max_pairs=max_pairs)
     pairs = positive_pairs(proj, kind)
     by_subject: dict[int, list[int]] = {}
     for s, c in sorted(pairs):
@@ -121,8 +121,66 @@ def fit_kind(
         return default_model(kind)
     rng = np.random.default_rng(random_state)
     subjects = np.array(sorted(by_subject), dtype=np.int64)
-    if subjects.size > max_subjects:
-        subjects = np.sort(rng.choice(subjects, size=max_subjects, replace=False))
+    if subjects.size > draw.max_subjects:
+        subjects = np.sort(rng.choice(subjects, size=draw.max_subjects, replace=False))
+    hidden, train = _hide_links(proj, pairs, by_subject, subjects, rng)
+    known_after: dict[int, set[int]] = {}
+    for s, c in positive_pairs(train, kind):
+        known_after.setdefault(s, set()).add(c)
+    fs = FeatureSpace(train)
+    names = list(spec.features)
+    dw = np.array([default_model(kind).weights.get(f, 0.0) for f in names])
+    cand_local = proj.local[cands]
+    n_pos = 0
+    X_rows: list[FloatArray] = []
+    y_rows: list[FloatArray] = []
+    # subjects per feature block: fewer when there are many candidates, so that the block's
+    # dense (subjects x candidates x features) tensors stay around 100 MB at any scale
+    chunk = int(np.clip(TRAIN_BLOCK // max(cands.size * len(names), 1), 2, 32))
+    subj_list = subjects.tolist()
+    for i in range(0, len(subj_list), chunk):
+        block = subj_list[i:i + chunk]
+        X = fs.features(kind, proj.local[np.array(block)], cand_local, upstream=upstream)
+        for j, s in enumerate(block):
+            known = known_after.get(s, set())
+            pos = hidden[s] - known
+            blocked = pos | known | set(by_subject[s]) | {s}
+            sample = _pairwise_samples(X[j], cands, pos, blocked, dw, draw, rng)
+            if sample is not None:
+                X_rows.append(sample[0])
+                y_rows.append(sample[1])
+                n_pos += sample[2]
+    if not X_rows or n_pos < min_positives:
+        return default_model(kind)
+    Xa = np.vstack(X_rows)
+    ya = np.concatenate(y_rows).astype(int)
+    ranker = HybridRanker(min_positives=min_positives, default_weights=dict(spec.default_weights),
+                          random_state=random_state).fit(Xa, ya, feature_names=names)
+    if ranker.fallback_:
+        model = default_model(kind)
+        model.n_positives, model.n_samples = n_pos, int(ya.size)
+        return model
+    weights = _raw_weights(ranker, names, default_model(kind).weights)
+    if weights is None:
+        return default_model(kind)
+    return KindModel(kind, weights, learned=True, n_positives=n_pos, n_samples=int(ya.size))
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """How the training samples of one kind are drawn (see :func:`fit_kind`)."""
+
+    max_subjects: int
+    hard_share: float
+    negatives_per_positive: int
+    max_pairs: int
+
+
+def _hide_links(proj: Projection, pairs: dict[tuple[int, int], list[Edge]],
+                by_subject: dict[int, list[int]], subjects: IntArray,
+                rng: np.random.Generator) -> tuple[dict[int, set[int]], Projection]:
+    """Hide a random half (at least one) of each subject's links: the hidden candidates per
+    subject, and the projection without the edges that carry them."""
     hidden: dict[int, set[int]] = {}
     removed: dict[RelType, list[tuple[int, int]]] = {}
     for s in subjects.tolist():
@@ -136,75 +194,55 @@ def fit_kind(
     rem = {t: (np.array([a for a, _ in v], dtype=np.int64), np.array([b for _, b in v],
                                                                       dtype=np.int64))
            for t, v in removed.items()}
-    train = proj.without(rem)
-    fs = FeatureSpace(train)
-    still = positive_pairs(train, kind)
-    known_after: dict[int, set[int]] = {}
-    for s, c in still:
-        known_after.setdefault(s, set()).add(c)
-    names = list(spec.features)
-    dw = np.array([default_model(kind).weights.get(f, 0.0) for f in names])
-    cand_local = proj.local[cands]
-    n_pos_links = 0
-    X_rows: list[np.ndarray] = []
-    y_rows: list[np.ndarray] = []
-    # subjects per feature block: fewer when there are many candidates, so that the block's
-    # dense (subjects x candidates x features) tensors stay around 100 MB at any scale
-    chunk = int(np.clip(TRAIN_BLOCK // max(cands.size * len(names), 1), 2, 32))
-    subj_list = subjects.tolist()
-    for i in range(0, len(subj_list), chunk):
-        block = subj_list[i:i + chunk]
-        X = fs.features(kind, proj.local[np.array(block)], cand_local, upstream=upstream)
-        for j, s in enumerate(block):
-            pos = hidden[s] - known_after.get(s, set())
-            if not pos:
-                continue
-            blocked = pos | known_after.get(s, set()) | set(by_subject[s]) | {s}
-            is_pos = np.isin(cands, np.fromiter(pos, dtype=np.int64))
-            allowed = np.flatnonzero(~np.isin(cands, np.fromiter(blocked, dtype=np.int64)))
-            n_neg = min(allowed.size, negatives_per_positive * len(pos))
-            if n_neg == 0:
-                continue
-            score = X[j][allowed] @ dw
-            hard_pool = allowed[np.lexsort((allowed, -score))[: max(50, n_neg)]]
-            n_hard = min(int(hard_share * n_neg), hard_pool.size)
-            hard = (rng.choice(hard_pool, size=n_hard, replace=False) if n_hard
-                    else np.zeros(0, dtype=np.int64))
-            rest = np.setdiff1d(allowed, hard)
-            easy = rng.choice(rest, size=min(n_neg - n_hard, rest.size), replace=False)
-            neg = np.concatenate([np.asarray(hard, dtype=np.int64), easy]).astype(np.int64)
-            pos_idx = np.flatnonzero(is_pos)
-            # pairwise (RankNet-style) samples within the subject: x_pos - x_neg is a win,
-            # x_neg - x_pos a loss. Features that are constant for a subject (e.g. its own
-            # activity) cancel out, so the weights order candidates *for one subject*.
-            pi = np.repeat(pos_idx, neg.size)
-            ni = np.tile(neg, pos_idx.size)
-            if pi.size > max_pairs:
-                keep = np.sort(rng.choice(pi.size, size=max_pairs, replace=False))
-                pi, ni = pi[keep], ni[keep]
-            diff = X[j][pi] - X[j][ni]
-            X_rows.append(np.vstack([diff, -diff]))
-            y_rows.append(np.r_[np.ones(pi.size), np.zeros(pi.size)])
-            n_pos_links += pos_idx.size
-    if not X_rows:
-        return default_model(kind)
-    Xa = np.vstack(X_rows)
-    ya = np.concatenate(y_rows).astype(int)
-    n_pos = n_pos_links
-    if n_pos < min_positives:
-        return default_model(kind)
-    ranker = HybridRanker(min_positives=min_positives, default_weights=dict(spec.default_weights),
-                          random_state=random_state).fit(Xa, ya, feature_names=names)
-    if ranker.fallback_:
-        model = default_model(kind)
-        model.n_positives, model.n_samples = n_pos, int(ya.size)
-        return model
+    return hidden, proj.without(rem)
+
+
+def _pairwise_samples(
+    X: FloatArray, cands: IntArray, pos: set[int], blocked: set[int], dw: FloatArray,
+    draw: _Draw, rng: np.random.Generator,
+) -> tuple[FloatArray, FloatArray, int] | None:
+    """One subject's pairwise samples from its feature rows ``X`` (one per candidate):
+    ``(differences, labels, number of positives)``, or None without positives or negatives.
+
+    Negatives are drawn ``hard_share`` from the candidates the default weights ``dw`` rank
+    highest, the rest uniformly. Each sample is ``x_pos - x_neg`` (a win) or its negation (a
+    loss), RankNet-style: features that are constant for a subject (e.g. its own activity)
+    cancel out, so the weights order candidates *for one subject*.
+    """
+    if not pos:
+        return None
+    is_pos = np.isin(cands, np.fromiter(pos, dtype=np.int64))
+    allowed = np.flatnonzero(~np.isin(cands, np.fromiter(blocked, dtype=np.int64)))
+    n_neg = min(allowed.size, draw.negatives_per_positive * len(pos))
+    if n_neg == 0:
+        return None
+    score = X[allowed] @ dw
+    hard_pool = allowed[np.lexsort((allowed, -score))[: max(50, n_neg)]]
+    n_hard = min(int(draw.hard_share * n_neg), hard_pool.size)
+    hard = (rng.choice(hard_pool, size=n_hard, replace=False) if n_hard
+            else np.zeros(0, dtype=np.int64))
+    rest = np.setdiff1d(allowed, hard)
+    easy = rng.choice(rest, size=min(n_neg - n_hard, rest.size), replace=False)
+    neg = np.concatenate([np.asarray(hard, dtype=np.int64), easy]).astype(np.int64)
+    pos_idx = np.flatnonzero(is_pos)
+    pi = np.repeat(pos_idx, neg.size)
+    ni = np.tile(neg, pos_idx.size)
+    if pi.size > draw.max_pairs:
+        keep = np.sort(rng.choice(pi.size, size=draw.max_pairs, replace=False))
+        pi, ni = pi[keep], ni[keep]
+    diff = X[pi] - X[ni]
+    return np.vstack([diff, -diff]), np.r_[np.ones(pi.size), np.zeros(pi.size)], pos_idx.size
+
+
+def _raw_weights(ranker: HybridRanker, names: list[str],
+                 prior: Mapping[str, float]) -> dict[str, float] | None:
+    """The ranker's coefficients as weights on the raw features (``coef_ / scale_``, negative
+    ones dropped, normalised to sum 1), mixed with the prior (:data:`PRIOR_SHARE`); None when
+    no coefficient is positive."""
     raw = np.asarray(ranker.coef_, dtype=np.float64) / ranker.scaler_.scale_
     raw = np.maximum(raw, 0.0)
     if raw.sum() <= 0:
-        return default_model(kind)
+        return None
     raw /= raw.sum()
-    prior = default_model(kind).weights
     raw = (1 - PRIOR_SHARE) * raw + PRIOR_SHARE * np.array([prior.get(f, 0.0) for f in names])
-    weights = {name: float(round(w, 6)) for name, w in zip(names, raw, strict=True)}
-    return KindModel(kind, weights, learned=True, n_positives=n_pos, n_samples=int(ya.size))
+    return {name: float(round(w, 6)) for name, w in zip(names, raw, strict=True)}

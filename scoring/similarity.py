@@ -185,12 +185,13 @@ class TextSimilarity(BaseEstimator):
         ``(-contribution, term)``.
         """
         check_is_fitted(self, "matrix_")
-        a = self.matrix_[[i]]
-        b = self.matrix_[[j]]
-        prod = sp.csr_array(a.multiply(b))
-        prod.eliminate_zeros()
-        terms = self.terms_[prod.indices]
-        vals = prod.data
+        M = self.matrix_
+        a, b = slice(M.indptr[i], M.indptr[i + 1]), slice(M.indptr[j], M.indptr[j + 1])
+        common, pa, pb = np.intersect1d(M.indices[a], M.indices[b], assume_unique=True,
+                                        return_indices=True)
+        vals = M.data[a][pa] * M.data[b][pb]
+        nz = vals != 0
+        terms, vals = self.terms_[common[nz]], vals[nz]
         order = np.lexsort((terms, -vals))[:k]
         return [(str(terms[t]), float(vals[t])) for t in order]
 
