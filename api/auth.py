@@ -9,8 +9,8 @@ Roles
 -----
 - ``admin``: everything, including key management.
 - ``staff``: reads everything, writes entities, runs imports, reads all feedback.
-- ``city`` / ``member`` / ``provider``: bound to one object (the key's ``subject``); see
-  ``docs`` in :mod:`api.app` for what each may do.
+- ``city`` / ``member`` / ``provider``: bound to one object (the key's ``subject``); the
+  table in ``docs/api.md`` says what each may do.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from dataclasses import dataclass
 
 from graph_schema.store import GraphStore
 from matchmaking import keys as keymod
+from matchmaking.keys import STAFF_ROLES, Role
 
 from .errors import ApiProblem, forbidden, unauthorized
-
-STAFF_ROLES = frozenset({"admin", "staff"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +32,7 @@ class Principal:
     """Who is calling: the key's id, role and (for bound roles) subject id."""
 
     key_id: str
-    role: str
+    role: Role
     subject: str | None = None
 
     @property
@@ -42,7 +41,7 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
     def is_self(self, node_id: str) -> bool:
         return self.subject is not None and self.subject == node_id
@@ -58,7 +57,7 @@ def require_admin(p: Principal) -> None:
         raise forbidden(f"role '{p.role}' may not do this; it needs an admin key")
 
 
-def require_self_or_staff(p: Principal, node_id: str, roles: frozenset[str]) -> None:
+def require_self_or_staff(p: Principal, node_id: str, roles: frozenset[Role]) -> None:
     """Staff, or a key of one of ``roles`` bound to ``node_id``."""
     if p.is_staff or (p.role in roles and p.is_self(node_id)):
         return
@@ -97,7 +96,7 @@ class KeyCache:
             raise unauthorized("unknown or wrong API key")
         if record.revoked:
             raise unauthorized("this API key has been revoked")
-        return Principal(record.key_id, record.role, record.subject)
+        return Principal(record.key_id, Role(record.role), record.subject)
 
     def forget(self, key_id: str) -> None:
         with self._lock:

@@ -29,6 +29,7 @@ from graph_schema.schema import (
     Verdict,
     WorksForProps,
 )
+from matchmaking.keys import Role
 from matchmaking.kinds import CityKind, Kind
 
 __all__ = ["CityKind", "Kind", "Verdict"]  # re-exported for the routers
@@ -283,7 +284,7 @@ class Health(BaseModel):
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["admin", "staff", "city", "member", "provider"]
+    role: Role
     subject: EntityId | None = None
     name: Annotated[str, Field(max_length=200)] = ""
 

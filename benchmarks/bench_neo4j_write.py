@@ -18,7 +18,6 @@ import random
 import time
 from collections.abc import Iterator
 
-from graph_schema import cypher
 from graph_schema.neo4j_store import Neo4jStore
 from graph_schema.schema import Label, Node, Rel, RelType
 
@@ -44,9 +43,13 @@ def _batches(items: Iterator[tuple[int, int]], size: int) -> Iterator[list[tuple
         yield batch
 
 
+#: Empties the database in batches (too big for one transaction; needs ``session.run``).
+WIPE_IN_BATCHES = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+
 def _wipe(store: Neo4jStore) -> None:
     with store._driver.session(database=store.database) as session:
-        session.run(cypher.WIPE_IN_BATCHES).consume()
+        session.run(WIPE_IN_BATCHES).consume()
 
 
 def main() -> None:

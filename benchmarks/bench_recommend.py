@@ -80,7 +80,7 @@ def main() -> None:
                          + ", ".join(f"{k}={v:.2f}" for k, v in top)))
 
         rng = np.random.default_rng(0)
-        snap_proj = engine._snapshot().proj
+        snap_proj = engine.projection
         for kind, spec in KINDS.items():
             subj = snap_proj.rows[spec.subject]
             pick = rng.choice(subj, size=min(args.subjects, subj.size), replace=False)

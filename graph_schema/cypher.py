@@ -242,8 +242,3 @@ RETURN a.id AS src, b.id AS dst, properties(r) AS props
 ORDER BY src, dst
 """
 
-
-#: Wipe everything (tests and benchmarks only).
-WIPE = "MATCH (n) DETACH DELETE n"
-#: The same for big graphs; needs an auto-commit transaction (``session.run``).
-WIPE_IN_BATCHES = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"

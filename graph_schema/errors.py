@@ -34,3 +34,7 @@ class StoreError(MatchmakingError):
 
 class StoreUnavailable(StoreError, ConnectionError):
     """The store cannot be reached right now; retrying later may succeed."""
+
+
+class MissingExtra(MatchmakingError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 import orjson
@@ -35,7 +36,7 @@ from graph_schema.schema import (
     reference_labels,
     rel_from_json,
 )
-from graph_schema.store import GraphStore
+from graph_schema.store import Counts, GraphStore
 
 FORMAT = "smartcity-graph/1"
 MAX_REPORTED_ERRORS = 10_000
@@ -362,31 +363,142 @@ def export_dataset(
     """Write the store's dataset (without derived and untouched built-in data) to a folder.
 
     The output is deterministic: nodes sorted by id, relationships by (type, from, to),
-    keys in a fixed order. Files are written under temporary names and renamed at the end.
+    keys in a fixed order (see :func:`write_dataset`).
+
+    Returns
+    -------
+    dict
+        ``{"nodes": n, "relationships": m}``, as recorded in ``meta.json``.
+    """
+
+    def meta(counts: Counts) -> dict[str, Any]:
+        return {"name": name, **_totals(counts)}
+
+    counts = write_dataset(
+        directory, iter_dataset_nodes(store), iter_dataset_rels(store), meta=meta,
+        compress=compress, progress=progress,
+    )
+    return _totals(counts)
+
+
+def _totals(counts: Counts) -> dict[str, int]:
+    return {"nodes": sum(counts.nodes.values()), "relationships": sum(counts.rels.values())}
+
+
+def write_dataset(
+    directory: str | Path,
+    nodes: Iterable[Node],
+    rels: Iterable[Rel],
+    *,
+    meta: Mapping[str, Any] | Callable[[Counts], Mapping[str, Any]] = MappingProxyType({}),
+    compress: bool = False,
+    sort_props: bool = True,
+    progress: Progress | None = None,
+) -> Counts:
+    """Write nodes and relationships as a smartcity-graph/1 dataset folder, streaming.
+
+    ``nodes.jsonl`` and ``relationships.jsonl`` (``.jsonl.gz`` with ``compress``) are written
+    under temporary names and renamed when complete, so a reader never sees half a file;
+    the other variant (plain or gzip) of each file is removed. Then ``meta.json`` is written.
+    The same input gives byte-identical files (gzip headers carry no name and no time).
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        Folder to write into (created if missing).
+    nodes, rels : iterable of Node, iterable of Rel
+        What to write, in the order given.
+    meta : mapping or callable
+        The fields of ``meta.json`` after ``"format"``; a callable receives the counts (to
+        record totals) and returns them.
+    compress : bool
+        Write gzip files.
+    sort_props : bool
+        ``True``: compact records with properties sorted by name (what :func:`export_dataset`
+        writes). ``False``: properties in the order they were built, with ``", "`` and
+        ``": "`` separators (the demo generator's readable files).
+    progress : callable, optional
+        Called with ``("export nodes", n)`` and ``("export relationships", n)`` every
+        100,000 records.
+
+    Returns
+    -------
+    Counts
+        Nodes written per label and relationships per type.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from graph_schema.schema import Label, Node, Rel, RelType
+    >>> folder = tempfile.mkdtemp()
+    >>> counts = write_dataset(
+    ...     folder,
+    ...     [Node("city:aarhus", Label.CITY, {"name": "Aarhus", "country": "DK"})],
+    ...     [Rel(RelType.NEEDS, "city:aarhus", "topic:air", {"urgency": 0.5})],
+    ...     meta={"name": "example"},
+    ... )
+    >>> counts.nodes, counts.rels
+    ({'City': 1}, {'NEEDS': 1})
+    >>> print(open(f"{folder}/nodes.jsonl").read(), end="")
+    {"id":"city:aarhus","label":"City","country":"DK","name":"Aarhus"}
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    suffix = ".jsonl.gz" if compress else ".jsonl"
-    counts = {"nodes": 0, "relationships": 0}
-    streams: list[tuple[str, Iterator[Node] | Iterator[Rel]]] = [
-        ("nodes", iter_dataset_nodes(store)),
-        ("relationships", iter_dataset_rels(store)),
-    ]
-    for stem, items in streams:
-        final = directory / f"{stem}{suffix}"
-        tmp = directory / f".{stem}{suffix}.tmp"
-        with gzip.GzipFile(tmp, "wb", mtime=0) if compress else open(tmp, "wb") as fh:
-            for item in items:
-                fh.write(orjson.dumps(item.to_json()) + b"\n")
-                counts[stem] += 1
-                if progress and counts[stem] % 100_000 == 0:
-                    progress(f"export {stem}", counts[stem])
-        tmp.replace(final)
-        other = directory / f"{stem}{'.jsonl' if compress else '.jsonl.gz'}"
-        other.unlink(missing_ok=True)
-    meta = {"format": FORMAT, "name": name, **counts}
-    (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    counts = Counts()
+    _write_jsonl(directory, "nodes", nodes, counts.nodes, compress, sort_props, progress)
+    _write_jsonl(directory, "relationships", rels, counts.rels, compress, sort_props, progress)
+    fields = meta(counts) if callable(meta) else meta
+    text = json.dumps({"format": FORMAT, **fields}, indent=2) + "\n"
+    (directory / "meta.json").write_text(text, encoding="utf-8")
     return counts
+
+
+def _write_jsonl(
+    directory: Path,
+    stem: str,
+    items: Iterable[Node] | Iterable[Rel],
+    counts: dict[str, int],
+    compress: bool,
+    sort_props: bool,
+    progress: Progress | None,
+) -> None:
+    suffix = ".jsonl.gz" if compress else ".jsonl"
+    final = directory / f"{stem}{suffix}"
+    tmp = directory / f".{stem}{suffix}.tmp"
+    if sort_props:
+        def encode(item: Node | Rel) -> bytes:
+            return orjson.dumps(item.to_json())
+    else:
+        readable = json.JSONEncoder(ensure_ascii=False).encode
+
+        def encode(item: Node | Rel) -> bytes:
+            return readable(item.to_json(sort=False)).encode("utf-8")
+
+    done = 0
+    with open(tmp, "wb") as raw:
+        out: IO[bytes] | gzip.GzipFile = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+            if compress else raw
+        )
+        buf: list[bytes] = []
+        for item in items:
+            key = item.label.value if isinstance(item, Node) else item.type.value
+            counts[key] = counts.get(key, 0) + 1
+            buf.append(encode(item))
+            done += 1
+            if len(buf) >= 4096:
+                out.write(b"\n".join(buf) + b"\n")
+                buf.clear()
+            if progress and done % 100_000 == 0:
+                progress(f"export {stem}", done)
+        if buf:
+            out.write(b"\n".join(buf) + b"\n")
+        if compress:
+            out.flush()  # a sync flush before the end, as the demo files always had it
+            out.close()  # GzipFile does not close a file object it was given
+    tmp.replace(final)
+    other = directory / f"{stem}{'.jsonl' if compress else '.jsonl.gz'}"
+    other.unlink(missing_ok=True)
 
 
 def iter_dataset_nodes(store: GraphStore) -> Iterator[Node]:
@@ -412,4 +524,5 @@ __all__ = [
     "export_dataset",
     "import_dataset",
     "read_jsonl",
+    "write_dataset",
 ]

@@ -102,8 +102,10 @@ class Node:
     label: Label
     props: dict[str, Any] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label.value, **dict(sorted(self.props.items()))}
+    def to_json(self, sort: bool = True) -> dict[str, Any]:
+        """The interchange record; properties sorted by name unless ``sort=False``."""
+        props = dict(sorted(self.props.items())) if sort else self.props
+        return {"id": self.id, "label": self.label.value, **props}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +121,10 @@ class Rel:
     def key(self) -> tuple[str, str, str]:
         return (self.type.value, self.src, self.dst)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "type": self.type.value,
-            "from": self.src,
-            "to": self.dst,
-            **dict(sorted(self.props.items())),
-        }
+    def to_json(self, sort: bool = True) -> dict[str, Any]:
+        """The interchange record; properties sorted by name unless ``sort=False``."""
+        props = dict(sorted(self.props.items())) if sort else self.props
+        return {"type": self.type.value, "from": self.src, "to": self.dst, **props}
 
 
 # --------------------------------------------------------------------------- properties

@@ -233,6 +233,11 @@ class Engine:
         check)."""
         return self._snapshot().proj.generation
 
+    @property
+    def projection(self) -> Projection:
+        """The in-memory projection of the store that answers requests (refreshed if stale)."""
+        return self._snapshot().proj
+
     def close(self) -> None:
         """Wait for a running background rebuild (the store is the caller's to close)."""
         worker = self._worker

@@ -1,4 +1,4 @@
-"""API keys: creation, revocation, listing and verification.
+"""API keys: roles, creation, revocation, listing and the secret check.
 
 A key looks like ``mm_<key_id>_<secret>``. Only the SHA-256 hex digest of the secret is
 stored, in the graph store itself, as an internal ``ApiKey`` node with id
@@ -19,6 +19,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from graph_schema.errors import InvalidInput, NotFound
@@ -26,12 +27,36 @@ from graph_schema.schema import Label, Node
 from graph_schema.store import GraphStore
 
 PREFIX = "mm"
-ROLES: tuple[str, ...] = ("admin", "staff", "city", "member", "provider")
+
+
+class Role(StrEnum):
+    """What an API key may do; the one home of the role names (API, CLI, key store).
+
+    ``admin`` and ``staff`` are not bound to an object; ``city``, ``member`` and ``provider``
+    are bound to the one node of :data:`BOUND_ROLES` ``[role]`` that is the key's subject.
+
+    Examples
+    --------
+    >>> Role("staff") is Role.STAFF
+    True
+    >>> [str(r) for r in Role]
+    ['admin', 'staff', 'city', 'member', 'provider']
+    """
+
+    ADMIN = "admin"
+    STAFF = "staff"
+    CITY = "city"
+    MEMBER = "member"
+    PROVIDER = "provider"
+
+
+#: Roles that may act on every object (the others only on their own subject).
+STAFF_ROLES = frozenset({Role.ADMIN, Role.STAFF})
 #: The label a bound role's subject must have.
-BOUND_ROLES: dict[str, Label] = {
-    "city": Label.CITY,
-    "member": Label.MEMBER,
-    "provider": Label.PROVIDER,
+BOUND_ROLES: dict[Role, Label] = {
+    Role.CITY: Label.CITY,
+    Role.MEMBER: Label.MEMBER,
+    Role.PROVIDER: Label.PROVIDER,
 }
 KEY_PATTERN = re.compile(r"^mm_([0-9a-f]{12})_([A-Za-z0-9_-]{32,128})$")
 #: Matches anything that looks like one of our keys, for log redaction.
@@ -92,7 +117,7 @@ def _from_node(node: Node) -> ApiKey:
 
 
 def create_key(
-    store: GraphStore, role: str, subject: str | None = None, name: str = ""
+    store: GraphStore, role: Role | str, subject: str | None = None, name: str = ""
 ) -> tuple[ApiKey, str]:
     """Create a key and return (its record, the full key to hand out once).
 
@@ -103,8 +128,9 @@ def create_key(
     NotFound
         When the subject does not exist or has the wrong label.
     """
-    if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    if role not in set(Role):
+        raise InvalidInput(f"unknown role {role!r}: use one of {', '.join(Role)}")
+    role = Role(role)
     want = BOUND_ROLES.get(role)
     if want is None and subject:
         raise InvalidInput(f"role '{role}' is not bound to an object: omit --subject")
@@ -118,7 +144,7 @@ def create_key(
     secret = secrets.token_urlsafe(32)
     props: dict[str, Any] = {
         "hash": digest(secret),
-        "role": role,
+        "role": role.value,
         "name": name,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "revoked": False,
@@ -165,17 +191,6 @@ def get_key(store: GraphStore, key_id: str) -> ApiKey | None:
 def list_keys(store: GraphStore) -> list[ApiKey]:
     """Every key (revoked ones too), sorted by key id."""
     return [_from_node(n) for n in store.iter_nodes(Label.API_KEY)]
-
-
-def verify_key(store: GraphStore, key: str) -> ApiKey | None:
-    """The key's record if ``key`` is a valid, unrevoked key; else ``None``."""
-    parsed = parse_key(key)
-    if parsed is None:
-        return None
-    found = get_key(store, parsed[0])
-    if found is None or found.revoked:
-        return None
-    return found if check_secret(found, parsed[1]) else None
 
 
 def check_secret(found: ApiKey, secret: str) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NewType
 
 import numpy as np
@@ -81,7 +81,6 @@ class Projection:
     measures: tuple[IntArray, IntArray, FloatArray]  # city rows, KPI rows, values
     feedback: list[tuple[int, int, str, str]]  # (src row, dst row, kind, verdict)
     generation: int | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ construction
 
@@ -248,7 +247,7 @@ class Projection:
                 gone = set(zip(s.tolist(), d.tolist(), strict=True))
                 keep = [i for i, (c, so, _) in enumerate(impl.tolist()) if (c, so) not in gone]
                 impl = impl[np.asarray(keep, dtype=np.int64)].reshape(-1, 3)
-        return dataclasses.replace(self, adj=adj, impl_provider=impl, meta={})
+        return dataclasses.replace(self, adj=adj, impl_provider=impl)
 
 
 def _num(v: Any) -> float:

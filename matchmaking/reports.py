@@ -11,7 +11,6 @@ advisers, partners, solutions) is left out.
 >>> from graph_schema.sqlite_store import SQLiteStore
 >>> from graph_schema.schema import Label, Node, Rel, RelType
 >>> from matchmaking.engine import Engine
-from matchmaking.kinds import Kind, kinds_for
 >>> import os, tempfile
 >>> store = SQLiteStore(os.path.join(tempfile.mkdtemp(), "graph.db")); store.init()
 >>> store.write([Node("city:a", Label.CITY, {"name": "Aarhus", "country": "DK"}),

@@ -30,8 +30,6 @@ from graph_schema.schema import (
 from graph_schema.store import GraphStore
 from matchmaking.kinds import KINDS, kind_of
 
-#: Labels that the service creates, updates and deletes.
-ENTITY_LABELS = (Label.CITY, Label.PROVIDER, Label.SOLUTION, Label.MEMBER, Label.TOPIC)
 #: Property names the service accepts for unknown (extra) properties.
 PROPERTY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 RESERVED = frozenset({"id", "label", "_builtin"})

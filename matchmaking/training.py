@@ -26,7 +26,7 @@ normalised to sum 1) and mixed with the defaults (``PRIOR_SHARE``), so that a sc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -52,7 +52,6 @@ class KindModel:
     learned: bool
     n_positives: int = 0
     n_samples: int = 0
-    info: dict[str, float] = field(default_factory=dict)
 
 
 def default_model(kind: Kind) -> KindModel:

@@ -29,6 +29,9 @@ from graph_schema.sqlite_store import SQLiteStore  # noqa: E402
 from graph_schema.store import GraphStore  # noqa: E402
 
 NEO4J_URI_ENV = "MATCHMAKING_TEST_NEO4J_URI"
+#: Empties the test database, in batches: a graph left by a benchmark is too big to delete in
+#: one transaction (needs an auto-commit transaction, ``session.run``).
+WIPE_IN_BATCHES = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 STORE_KINDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j),
@@ -41,6 +44,13 @@ def _own_cache_home(tmp_path_factory: pytest.TempPathFactory,
     """Each test persists engine state (Neo4j caches, the HMAC key) in a folder of its own,
     never in the user's ~/.cache, and never sees another test's."""
     monkeypatch.setenv("MATCHMAKING_CACHE_DIR", str(tmp_path_factory.mktemp("cache-home")))
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Do not collect conftest files as doctest modules (``--doctest-modules`` is on for the
+    packages' docstrings): two of them share the module name ``conftest``, and pytest loads
+    them as plugins anyway."""
+    return True if collection_path.name == "conftest.py" else None
 
 
 def env_flag(name: str) -> bool:
@@ -84,7 +94,6 @@ def neo4j_store(neo4j_driver: object) -> Iterator[GraphStore]:
     Each test holds an exclusive lock on the server for its duration, so that test runs in
     other processes against the same server wait instead of wiping each other's data.
     """
-    from graph_schema import cypher
     from graph_schema.neo4j_store import Neo4jStore
 
     uri = os.environ[NEO4J_URI_ENV]
@@ -95,7 +104,7 @@ def neo4j_store(neo4j_driver: object) -> Iterator[GraphStore]:
         store = Neo4jStore(uri, database=database, driver=neo4j_driver)  # type: ignore[arg-type]
         # In batches: a graph left by a benchmark is too big to delete in one transaction.
         with store._driver.session(database=database) as session:
-            session.run(cypher.WIPE_IN_BATCHES).consume()
+            session.run(WIPE_IN_BATCHES).consume()
         store.init()
         yield store
         store.close()  # does not close the shared driver

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from graph_schema.errors import NotFound
 from graph_schema.schema import Label, Node, RelType
+from matchmaking.keys import BOUND_ROLES, Role
 from matchmaking.service import Service
 
 from ..auth import Principal, forbidden, require_staff
@@ -33,8 +34,6 @@ Country = Annotated[str, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 al
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 NameQuery = Annotated[str | None, Query(max_length=200, description="text in the name")]
-
-BOUND_LABEL = {"city": Label.CITY, "member": Label.MEMBER, "provider": Label.PROVIDER}
 
 
 def list_description(plural: str) -> str:
@@ -62,9 +61,9 @@ def can_update(p: Principal, service: Service, label: Label, node_id: str) -> bo
     """Whether ``p`` may change node ``node_id`` of ``label`` (see the module docstring)."""
     if p.is_staff:
         return True
-    if BOUND_LABEL.get(p.role) is label and p.is_self(node_id):
+    if BOUND_ROLES.get(p.role) is label and p.is_self(node_id):
         return True
-    if label is Label.SOLUTION and p.role == "provider" and p.subject:
+    if label is Label.SOLUTION and p.role == Role.PROVIDER and p.subject:
         offers = service.store.neighbours(p.subject, RelType.OFFERS, "out")
         return any(rel.dst == node_id for rel, _ in offers)
     return False

@@ -24,6 +24,7 @@ from typing import Annotated
 from fastapi import Path, Response, status
 
 from graph_schema.schema import Label, Props, RelType
+from matchmaking.keys import Role
 from matchmaking.service import Service
 
 from ..auth import Principal, require_self_or_staff
@@ -33,10 +34,10 @@ from .entities import read
 IdPath = Annotated[str, Path(max_length=128)]
 TargetPath = Annotated[str, Path(max_length=128, description="id of the related node")]
 #: Bound roles that may write links on their own node, besides staff.
-STAFF_ONLY: frozenset[str] = frozenset()
-CITY = frozenset({"city"})
-MEMBER = frozenset({"member"})
-PROVIDER = frozenset({"provider"})
+STAFF_ONLY: frozenset[Role] = frozenset()
+CITY = frozenset({Role.CITY})
+MEMBER = frozenset({Role.MEMBER})
+PROVIDER = frozenset({Role.PROVIDER})
 
 
 def list_links(principal: Principal, service: Service, parent: Label, node_id: str,
@@ -50,7 +51,7 @@ def list_links(principal: Principal, service: Service, parent: Label, node_id: s
 
 def put_link(principal: Principal, service: Service, parent: Label, node_id: str,
              rel_type: RelType, target: str, body: Props | None, *,
-             writers: frozenset[str]) -> LinkPublic:
+             writers: frozenset[Role]) -> LinkPublic:
     """Add or replace the ``rel_type`` link to ``target`` with the properties in ``body``.
 
     Staff may write any; a key of one of ``writers`` only on its own node.
@@ -62,7 +63,7 @@ def put_link(principal: Principal, service: Service, parent: Label, node_id: str
 
 
 def delete_link(principal: Principal, service: Service, parent: Label, node_id: str,
-                rel_type: RelType, target: str, *, writers: frozenset[str]) -> Response:
+                rel_type: RelType, target: str, *, writers: frozenset[Role]) -> Response:
     """Remove the ``rel_type`` link to ``target`` (staff, or a key of ``writers`` on itself)."""
     require_self_or_staff(principal, node_id, writers)
     service.delete_link(parent, node_id, rel_type, target)

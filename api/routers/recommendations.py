@@ -13,6 +13,7 @@ from graph_schema.errors import InvalidInput, NotFound
 from graph_schema.schema import Label, ProviderKind, SolutionCategory
 from matchmaking.engine import Engine
 from matchmaking.filtering import Filters, RecommendOptions
+from matchmaking.keys import Role
 from matchmaking.service import Service
 
 from ..auth import Principal, require_self_or_staff
@@ -62,7 +63,7 @@ class RecommendationQuery:
 QueryDep = Annotated[RecommendationQuery, Depends()]
 
 
-def _owner(role: str) -> Any:
+def _owner(role: Role) -> Any:
     """A dependency that lets staff and the bound key of ``role`` on ``{id}`` through; it runs
     before the engine is touched."""
 
@@ -73,9 +74,9 @@ def _owner(role: str) -> Any:
     return Depends(check)
 
 
-CityOwner = Annotated[Principal, _owner("city")]
-MemberOwner = Annotated[Principal, _owner("member")]
-ProviderOwner = Annotated[Principal, _owner("provider")]
+CityOwner = Annotated[Principal, _owner(Role.CITY)]
+MemberOwner = Annotated[Principal, _owner(Role.MEMBER)]
+ProviderOwner = Annotated[Principal, _owner(Role.PROVIDER)]
 router = APIRouter(tags=["recommendations"],
                    responses=problem_responses(401, 403, 404, 422, 429, 503))
 

@@ -17,21 +17,20 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
-import gzip
-import io
-import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from graph_schema import interchange
 from graph_schema.errors import InvalidInput
+from graph_schema.interchange import FORMAT
+from graph_schema.schema import Node, Rel
 from matchmaking.demo.emit import iter_nodes, iter_relationships
 from matchmaking.demo.world import SCALES, ScaleSpec, World
 
 __all__ = [
-    "FORMAT",
     "SCALES",
     "Dataset",
     "ScaleSpec",
@@ -41,9 +40,6 @@ __all__ = [
     "meta",
     "write_dataset",
 ]
-
-FORMAT = "smartcity-graph/1"
-
 
 @dataclass
 class Dataset:
@@ -97,10 +93,8 @@ def build_world(scale: str = "bsc", seed: int = 42) -> World:
     return World(scale=scale, seed=seed, spec=SCALES[scale])
 
 
-def generate(
-    scale: str = "bsc", seed: int = 42
-) -> tuple[Iterator[dict[str, Any]], Iterator[dict[str, Any]]]:
-    """Generate a demo ecosystem as two lazy record streams.
+def generate(scale: str = "bsc", seed: int = 42) -> tuple[Iterator[Node], Iterator[Rel]]:
+    """Generate a demo ecosystem as two lazy streams of typed nodes and relationships.
 
     Parameters
     ----------
@@ -112,7 +106,8 @@ def generate(
     Returns
     -------
     tuple of iterators
-        ``(nodes, relationships)`` in interchange form; each may be consumed on its own.
+        ``(nodes, relationships)`` as :class:`~graph_schema.schema.Node` and
+        :class:`~graph_schema.schema.Rel`; each may be consumed on its own.
     """
     world = build_world(scale, seed)
     return iter_nodes(world), iter_relationships(world)
@@ -133,7 +128,11 @@ def generate_dataset(scale: str = "bsc", seed: int = 42) -> Dataset:
     Dataset
     """
     nodes, rels = generate(scale, seed)
-    return Dataset(nodes=list(nodes), relationships=list(rels), meta=meta(scale, seed))
+    return Dataset(
+        nodes=[n.to_json(sort=False) for n in nodes],
+        relationships=[r.to_json(sort=False) for r in rels],
+        meta=meta(scale, seed),
+    )
 
 
 def meta(scale: str, seed: int) -> dict[str, str]:
@@ -146,47 +145,13 @@ def meta(scale: str, seed: int) -> dict[str, str]:
     }
 
 
-def _open_out(path: Path, compress: bool) -> IO[str]:
-    if compress:
-        raw = open(path, "wb")  # noqa: SIM115 - closed through the text wrapper
-        gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
-        # GzipFile does not close a fileobj it was given: close both through a wrapper.
-        return _ClosingText(gz, raw)
-    return open(path, "w", encoding="utf-8", newline="\n")
-
-
-class _ClosingText(io.TextIOWrapper):
-    def __init__(self, gz: gzip.GzipFile, raw: IO[bytes]) -> None:
-        super().__init__(gz, encoding="utf-8", newline="\n")
-        self._raw = raw
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self._raw.close()
-
-
-def _write_jsonl(
-    path: Path, records: Iterable[dict[str, Any]], key: str, compress: bool, counts: Counter[str]
-) -> None:
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    with _open_out(path, compress) as out:
-        buf: list[str] = []
-        for rec in records:
-            counts[rec[key]] += 1
-            buf.append(encode(rec))
-            if len(buf) >= 4096:
-                out.write("\n".join(buf) + "\n")
-                buf.clear()
-        if buf:
-            out.write("\n".join(buf) + "\n")
-
-
 def write_dataset(
     out_dir: Path, scale: str = "bsc", seed: int = 42, compress: bool = False
 ) -> dict[str, int]:
     """Write a demo ecosystem as a smartcity-graph/1 dataset folder, streaming.
+
+    The files are written by :func:`graph_schema.interchange.write_dataset`, with the
+    properties of each record in the generator's readable order.
 
     Parameters
     ----------
@@ -204,21 +169,11 @@ def write_dataset(
     dict
         Number of nodes per label and relationships per type.
     """
-    out_dir = Path(out_dir)
     world = build_world(scale, seed)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    suffix = ".jsonl.gz" if compress else ".jsonl"
-    for stem in ("nodes", "relationships"):  # do not leave the other variant behind
-        for ext in (".jsonl", ".jsonl.gz"):
-            stale = out_dir / f"{stem}{ext}"
-            if ext != suffix and stale.exists():
-                stale.unlink()
-    counts: Counter[str] = Counter()
-    _write_jsonl(out_dir / f"nodes{suffix}", iter_nodes(world), "label", compress, counts)
-    _write_jsonl(
-        out_dir / f"relationships{suffix}", iter_relationships(world), "type", compress, counts
+    info = meta(scale, seed)
+    counts = interchange.write_dataset(
+        out_dir, iter_nodes(world), iter_relationships(world),
+        meta={k: v for k, v in info.items() if k != "format"}, compress=compress,
+        sort_props=False,
     )
-    (out_dir / "meta.json").write_text(
-        json.dumps(meta(scale, seed), indent=2) + "\n", encoding="utf-8"
-    )
-    return dict(sorted(counts.items()))
+    return dict(sorted({**counts.nodes, **counts.rels}.items()))

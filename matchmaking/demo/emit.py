@@ -1,4 +1,8 @@
-"""Turn a :class:`~matchmaking.demo.world.World` into smartcity-graph/1 records and text."""
+"""Turn a :class:`~matchmaking.demo.world.World` into typed nodes and relationships (with text).
+
+The properties of each node and relationship are built in a fixed, readable order (name
+first, description last), which is the order the demo's files keep.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from graph_schema import reference
+from graph_schema.schema import Label, Node, Rel, RelType
 from matchmaking.demo import names as nm
 from matchmaking.demo.catalogue import NOISE_SENTENCES, REGIONS, STRATEGY_OPENERS, TOPICS
 from matchmaking.demo.world import (
@@ -18,8 +23,6 @@ from matchmaking.demo.world import (
     World,
     country_languages,
 )
-
-Record = dict[str, Any]
 
 REGION_NAMES: dict[str, str] = {
     "EU": "Europe",
@@ -94,24 +97,22 @@ def _languages(rng: np.random.Generator, country: str, p_en: float) -> list[str]
     return langs
 
 
-def iter_nodes(world: World) -> Iterator[Record]:
+def iter_nodes(world: World) -> Iterator[Node]:
     """Yield every node of the world: topics, cities, providers, solutions, members."""
     rng = world.text_rng()
     for t in TOPICS:
-        yield {
-            "id": f"topic:{t.slug}",
-            "label": "Topic",
+        yield Node(f"topic:{t.slug}", Label.TOPIC, {
             "name": t.name,
             "category": t.category,
             "description": f"{t.name}: {', '.join(t.words)}.",
-        }
+        })
     yield from _city_nodes(world, rng)
     yield from _provider_nodes(world, rng)
     yield from _solution_nodes(world, rng)
     yield from _member_nodes(world, rng)
 
 
-def _city_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
+def _city_nodes(world: World, rng: np.random.Generator) -> Iterator[Node]:
     for i, cid in enumerate(world.city_id):
         needs = np.flatnonzero(world.urgency[i] > 0)
         needs = needs[np.argsort(-world.urgency[i, needs], kind="stable")].tolist()
@@ -132,9 +133,7 @@ def _city_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
         if len(needs) > 3:
             words = [w for t in needs[3:5] for w in _words(rng, t, 2)]
             text.append(f"Further priorities are {_join(words)}.")
-        yield {
-            "id": cid,
-            "label": "City",
+        yield Node(cid, Label.CITY, {
             "name": name,
             "country": cc,
             "population": pop,
@@ -143,10 +142,10 @@ def _city_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
             "languages": list(country_languages(cc)),
             "budget_eur": int(world.city_budget[i]),
             "description": " ".join(text),
-        }
+        })
 
 
-def _provider_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
+def _provider_nodes(world: World, rng: np.random.Generator) -> Iterator[Node]:
     for p, pid in enumerate(world.prov_id):
         kind = PROVIDER_KINDS[world.prov_kind[p]]
         cc = world.prov_country[p]
@@ -160,9 +159,7 @@ def _provider_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
             f"Its work covers {_join(words)}. "
             f"It mainly works with cities in {region}."
         )
-        yield {
-            "id": pid,
-            "label": "Provider",
+        yield Node(pid, Label.PROVIDER, {
             "name": world.prov_name[p],
             "country": cc,
             "kind": kind,
@@ -170,10 +167,10 @@ def _provider_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
             "languages": _languages(rng, cc, 0.85),
             "description": text,
             "website": f"https://{pid.split(':', 1)[1][:60]}.example.com",
-        }
+        })
 
 
-def _solution_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
+def _solution_nodes(world: World, rng: np.random.Generator) -> Iterator[Node]:
     for s, sid in enumerate(world.sol_id):
         topics = world.sol_topics[s]
         main = TOPICS[topics[0]]
@@ -187,18 +184,16 @@ def _solution_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
             text.append(f"Also supports {_join([TOPICS[t].name.lower() for t in topics[1:]])}.")
         noise = rng.choice(len(NOISE_SENTENCES), size=2, replace=False)
         text.extend(NOISE_SENTENCES[int(j)] for j in noise)
-        yield {
-            "id": sid,
-            "label": "Solution",
+        yield Node(sid, Label.SOLUTION, {
             "name": world.sol_name[s],
             "category": main.category,
             "description": " ".join(text),
             "maturity": MATURITIES[world.sol_maturity[s]],
             "cost": COSTS[world.sol_cost[s]],
-        }
+        })
 
 
-def _member_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
+def _member_nodes(world: World, rng: np.random.Generator) -> Iterator[Node]:
     for m in range(len(world.mem_kind)):
         kind = MEMBER_KINDS[world.mem_kind[m]]
         cc = world.mem_country[m]
@@ -233,9 +228,7 @@ def _member_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
                 if topics
                 else "Smart city enthusiast and community volunteer."
             )
-        rec: Record = {
-            "id": f"member:{m:06d}",
-            "label": "Member",
+        props: dict[str, Any] = {
             "name": f"{first} {last}",
             "country": cc,
             "kind": kind,
@@ -245,78 +238,51 @@ def _member_nodes(world: World, rng: np.random.Generator) -> Iterator[Record]:
         }
         if world.mem_email[m]:
             local = ".".join(x for x in (nm.slugify(first), nm.slugify(last)) if x)
-            rec["email"] = f"{local.replace('-', '')}.{m}@example.org"
-        yield rec
+            props["email"] = f"{local.replace('-', '')}.{m}@example.org"
+        yield Node(f"member:{m:06d}", Label.MEMBER, props)
 
 
-def iter_relationships(world: World) -> Iterator[Record]:
+def iter_relationships(world: World) -> Iterator[Rel]:
     """Yield every relationship of the world, grouped by type."""
     topic_id = [f"topic:{t.slug}" for t in TOPICS]
     for s, sid in enumerate(world.sol_id):
         for t in world.sol_topics[s]:
-            yield {"type": "COVERS", "from": sid, "to": topic_id[t]}
+            yield Rel(RelType.COVERS, sid, topic_id[t])
     for s, sid in enumerate(world.sol_id):
         for g in world.sol_sdgs[s]:
-            yield {"type": "ADDRESSES", "from": sid, "to": f"sdg:{g}"}
+            yield Rel(RelType.ADDRESSES, sid, f"sdg:{g}")
     for s, sid in enumerate(world.sol_id):
         for k in world.sol_kpis[s]:
-            yield {"type": "IMPROVES", "from": sid, "to": world.kpi_ids[k]}
+            yield Rel(RelType.IMPROVES, sid, world.kpi_ids[k])
     for s, sid in enumerate(world.sol_id):
         for p in world.sol_offers[s]:
-            yield {"type": "OFFERS", "from": world.prov_id[p], "to": sid}
+            yield Rel(RelType.OFFERS, world.prov_id[p], sid)
     for c, cid in enumerate(world.city_id):
         needs = np.flatnonzero(world.urgency[c] > 0)
         for t in needs[np.argsort(-world.urgency[c, needs], kind="stable")].tolist():
-            yield {
-                "type": "NEEDS",
-                "from": cid,
-                "to": topic_id[t],
-                "urgency": float(world.urgency[c, t]),
-            }
+            yield Rel(RelType.NEEDS, cid, topic_id[t], {"urgency": float(world.urgency[c, t])})
     for c, cid in enumerate(world.city_id):
         sdgs = np.flatnonzero(world.sdg_weight[c] > 0)
         for g in sdgs[np.argsort(-world.sdg_weight[c, sdgs], kind="stable")].tolist():
-            yield {
-                "type": "PRIORITIZES",
-                "from": cid,
-                "to": f"sdg:{g + 1}",
-                "weight": float(world.sdg_weight[c, g]),
-            }
+            yield Rel(RelType.PRIORITIZES, cid, f"sdg:{g + 1}",
+                      {"weight": float(world.sdg_weight[c, g])})
     for c, k, value, year in world.measures:
-        yield {
-            "type": "MEASURES",
-            "from": world.city_id[c],
-            "to": world.kpi_ids[k],
-            "value": value,
-            "year": year,
-        }
+        yield Rel(RelType.MEASURES, world.city_id[c], world.kpi_ids[k],
+                  {"value": value, "year": year})
     for c, s, year, rating, p in world.implemented:
-        yield {
-            "type": "IMPLEMENTED",
-            "from": world.city_id[c],
-            "to": world.sol_id[s],
-            "year": year,
-            "rating": rating,
-            "provider": world.prov_id[p],
-        }
+        yield Rel(RelType.IMPLEMENTED, world.city_id[c], world.sol_id[s],
+                  {"year": year, "rating": rating, "provider": world.prov_id[p]})
     for a, b in world.partners:
-        yield {"type": "PARTNERS_WITH", "from": world.city_id[a], "to": world.city_id[b]}
+        yield Rel(RelType.PARTNERS_WITH, world.city_id[a], world.city_id[b])
     for m in range(len(world.mem_kind)):
         org = world.member_works_for(m)
         if org is not None:
-            rec: Record = {"type": "WORKS_FOR", "from": f"member:{m:06d}", "to": org}
-            if world.mem_role[m]:
-                rec["role"] = world.mem_role[m]
-            yield rec
+            props = {"role": world.mem_role[m]} if world.mem_role[m] else {}
+            yield Rel(RelType.WORKS_FOR, f"member:{m:06d}", org, props)
     for m in range(len(world.mem_kind)):
         for t, level in world.mem_topics[m]:
-            yield {
-                "type": "EXPERT_IN",
-                "from": f"member:{m:06d}",
-                "to": topic_id[t],
-                "level": level,
-            }
+            yield Rel(RelType.EXPERT_IN, f"member:{m:06d}", topic_id[t], {"level": level})
     for m, c, year in world.advised:
-        yield {"type": "ADVISED", "from": f"member:{m:06d}", "to": world.city_id[c], "year": year}
+        yield Rel(RelType.ADVISED, f"member:{m:06d}", world.city_id[c], {"year": year})
     for a, b in world.knows:
-        yield {"type": "KNOWS", "from": f"member:{a:06d}", "to": f"member:{b:06d}"}
+        yield Rel(RelType.KNOWS, f"member:{a:06d}", f"member:{b:06d}")

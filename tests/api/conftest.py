@@ -103,7 +103,7 @@ def api(make_api: Callable[..., Api]) -> Api:
 # Helpers to run the `matchmaking` console script and `matchmaking serve` as real processes
 # (the same as in test_e2e.py, shared here for other end-to-end and browser tests).
 
-#: The console script (``python -m matchmaking.cli`` would load the CLI module twice).
+#: The console script, as a user runs it (``python -m matchmaking`` is tested in test_cli.py).
 MATCHMAKING = str(Path(sys.executable).parent / "matchmaking")
 
 

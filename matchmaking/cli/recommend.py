@@ -1,4 +1,8 @@
-"""CLI commands ``recommend`` and ``examples`` (registered onto ``matchmaking.cli.cli``)."""
+"""CLI commands ``recommend``, ``examples`` and ``fit``.
+
+The engine (numpy, scipy, scikit-learn) is imported inside the commands, so that loading
+the CLI stays fast.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,25 @@ import atexit
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from graph_schema.errors import MatchmakingError
 from graph_schema.schema import PROVIDER_KINDS
-from graph_schema.store import GraphStore
-from matchmaking.cli import Context
-from matchmaking.engine import BatchResult, Engine, Recommendation
-from matchmaking.filtering import Filters, RecommendOptions
-from matchmaking.kinds import KINDS, Kind
-from matchmaking.resolve import NameIndex, check_not_empty, name_index, resolve_id
-from matchmaking.training import candidate_rows
+from matchmaking.cli.context import Context, LazyChoice, pass_ctx
 
-#: ``ctx.obj`` of the root group. Not ``cli.pass_ctx``: under ``python -m matchmaking.cli`` the
-#: group's module is ``__main__`` and its Context class differs from ``matchmaking.cli.Context``.
-pass_ctx = click.pass_obj
+if TYPE_CHECKING:
+    from matchmaking.engine import Engine, Recommendation
+    from matchmaking.filtering import Filters, RecommendOptions
+    from matchmaking.resolve import NameIndex
+
+
+def _kinds() -> Iterable[str]:
+    from matchmaking.kinds import Kind
+
+    return [k.value for k in Kind]
 
 
 def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
@@ -39,7 +44,7 @@ def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
 
 
 @click.command()
-@click.argument("kind", type=click.Choice([k.value for k in Kind]))
+@click.argument("kind", type=LazyChoice(_kinds))
 @click.argument("subject", required=False)
 @click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 100),
               help="Number of results.")
@@ -69,6 +74,11 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
     leads (for a Provider). A name is matched case- and accent-insensitively ("Gent",
     "zurich"); "Name, CC" picks a country.
     """
+    from matchmaking.engine import Engine
+    from matchmaking.filtering import Filters, RecommendOptions
+    from matchmaking.kinds import KINDS, Kind
+    from matchmaking.resolve import name_index, resolve_id
+
     if (subject is None) == (batch is None):
         raise click.UsageError("give either a SUBJECT id or --batch FILE")
     filters = Filters(country=country, region=region, language=language, sdg=sdg,
@@ -96,6 +106,8 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
 
 def _run_batch(engine: Engine, kind: str, path: Path, k: int, filters: Filters,
                options: RecommendOptions, names: NameIndex) -> None:
+    from graph_schema.errors import MatchmakingError
+
     stream = sys.stdin if str(path) == "-" else None
     try:
         lines = stream.read().splitlines() if stream else path.read_text().splitlines()
@@ -116,8 +128,7 @@ def _run_batch(engine: Engine, kind: str, path: Path, k: int, filters: Filters,
             except MatchmakingError as e:
                 ids.append(e)
         found = [x for x in ids if isinstance(x, str)]
-        batch: BatchResult = engine.recommend(kind, found, k=k, filters=filters,
-                                              options=options)
+        batch = engine.recommend(kind, found, k=k, filters=filters, options=options)
         for text, sid in zip(part, ids, strict=True):
             record: dict[str, object] = {"for": sid if isinstance(sid, str) else text,
                                          "kind": kind}
@@ -146,10 +157,23 @@ def progress_line() -> Callable[[str], None] | None:
     return say
 
 
-def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
-    """The first subject (by id) of each kind that gets at least one recommendation."""
-    snap = engine._snapshot()
-    proj = snap.proj
+def example_subjects(engine: Engine) -> dict[str, str]:
+    """The first subject (by id) of each kind that gets at least one recommendation.
+
+    Parameters
+    ----------
+    engine : Engine
+        The engine to ask; only the first 50 subjects of each kind are tried.
+
+    Returns
+    -------
+    dict
+        Kind -> subject id, for the kinds that have one.
+    """
+    from matchmaking.kinds import KINDS
+    from matchmaking.training import candidate_rows
+
+    proj = engine.projection
     out: dict[str, str] = {}
     for kind, spec in KINDS.items():
         if not candidate_rows(proj, kind).size:
@@ -166,13 +190,15 @@ def example_subjects(store: GraphStore, engine: Engine) -> dict[str, str]:
 @pass_ctx
 def examples(c: Context, k: int) -> None:
     """Print one example recommendation of each kind (first suitable subject by id)."""
+    from matchmaking.engine import Engine
+
     engine = Engine(c.store(), background=False, progress=progress_line())
-    subjects = example_subjects(c.store(), engine)
+    subjects = example_subjects(engine)
     if not subjects:
         click.echo("the graph is empty: import a dataset first "
                    "(matchmaking demo-data --scale small DIR && matchmaking import DIR)")
         return
-    proj = engine._snapshot().proj
+    proj = engine.projection
     for kind, subject in subjects.items():
         name = proj.name(proj.index[subject])
         click.echo(f"\n$ matchmaking recommend {kind} {subject} --k {k}    # {name}")
@@ -187,6 +213,10 @@ def fit(c: Context) -> None:
     Otherwise a kind is fitted on first use and its weights are reused until its positives
     (links it learns from, accepted feedback) change by more than 10 %.
     """
+    from matchmaking.engine import Engine
+    from matchmaking.kinds import KINDS
+    from matchmaking.resolve import check_not_empty
+
     check_not_empty(c.store())
     engine = Engine(c.store(), background=False, progress=progress_line())
     started = time.perf_counter()

@@ -1,0 +1,73 @@
+"""The ``matchmaking`` command line.
+
+User errors (bad input, unknown ids, a store that is down, a missing extra) print one line
+on stderr and exit with status 2; they never print a traceback.
+
+The root group and :func:`main` live here; each command group has its own module
+(:mod:`~matchmaking.cli.data`, :mod:`~matchmaking.cli.recommend`,
+:mod:`~matchmaking.cli.serve`, :mod:`~matchmaking.cli.keys`,
+:mod:`~matchmaking.cli.evaluate`), and the state they share is in
+:mod:`~matchmaking.cli.context`. Command modules import numpy, the engine and the API
+inside their commands, so ``matchmaking --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from graph_schema.errors import MatchmakingError
+from graph_schema.store import DEFAULT_STORE_URL
+from matchmaking.cli import data, evaluate, keys, recommend, serve
+from matchmaking.cli.context import Context
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    "store_url",
+    envvar="MATCHMAKING_STORE",
+    default=DEFAULT_STORE_URL,
+    show_default=True,
+    help="Store URL: sqlite:///PATH, neo4j://HOST:PORT or bolt://HOST:PORT "
+    "(env MATCHMAKING_STORE). Neo4j credentials come from NEO4J_USERNAME/NEO4J_PASSWORD.",
+)
+@click.pass_context
+def cli(ctx: click.Context, store_url: str) -> None:
+    """Matchmaking for smart-city ecosystems: cities, solutions, providers and experts."""
+    ctx.obj = Context(store_url)
+    ctx.call_on_close(ctx.obj.close)
+
+
+for _module in (data, recommend, serve, keys, evaluate):
+    for _command in _module.commands:
+        cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the CLI, turning user errors into one line and exit 2.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+    """
+    try:
+        cli.main(args=argv, prog_name="matchmaking", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except MatchmakingError as e:
+        click.echo("error: " + " ".join(str(e).split()), err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted: every finished batch is saved; run the command again", err=True)
+        sys.exit(130)
