@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -40,19 +41,26 @@ SUBJECTS = {"solutions": "city:be-gent", "providers": "city:be-gent", "peers": "
 
 
 def _run(repo: Path, store: str, args: list[str], *, stdin: str | None = None,
-         ok: tuple[int, ...] = (0,)) -> float:
+         ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one child process."""
     env = {**os.environ, "MATCHMAKING_STORE": store, "PYTHONPATH": str(repo)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run([*MM, *args], cwd=repo, env=env,
                           input=stdin, capture_output=True, text=True)
     took = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in ok:
         raise SystemExit(f"{' '.join(args)} exited {proc.returncode}: {proc.stderr[-500:]}")
-    return took
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return took, cpu
 
 
-def _fmt(xs: list[float]) -> str:
-    return f"{statistics.median(xs):6.2f} s  ({min(xs):.2f}-{max(xs):.2f})"
+def _fmt(runs: list[tuple[float, float]]) -> str:
+    wall = [w for w, _ in runs]
+    cpu = [c for _, c in runs]
+    return (f"{statistics.median(wall):6.2f} s ({min(wall):.2f}-{max(wall):.2f}) | "
+            f"{statistics.median(cpu):6.2f} s")
 
 
 def main() -> None:
@@ -75,7 +83,7 @@ def main() -> None:
             "SELECT id FROM nodes WHERE label = 'City' ORDER BY id LIMIT ?", (args.batch,))]
     print(f"# code {args.label or _git_head(repo)} in {repo}, store {db.name}: {n_nodes:,} nodes, "
           f"{n_rels:,} relationships; load average {os.getloadavg()[0]:.1f} at start")
-    rows: list[tuple[str, list[float]]] = []
+    rows: list[tuple[str, list[tuple[float, float]]]] = []
     r = args.repeat
     rows.append(("matchmaking --help", [_run(repo, store, ["--help"]) for _ in range(r)]))
     rows.append(("argument error (recommend nosuchkind X)",
@@ -100,8 +108,8 @@ def main() -> None:
                   for _ in range(r)]))
     Path(f.name).unlink()
     width = max(len(name) for name, _ in rows)
-    print(f"| {'measure':<{width}} | median (min-max), {r} runs |")
-    print(f"|{'-' * (width + 2)}|---------------------------|")
+    print(f"| {'measure':<{width}} | wall, median (min-max) of {r} | CPU (user+sys), median |")
+    print(f"|{'-' * (width + 2)}|---:|---:|")
     for name, xs in rows:
         print(f"| {name:<{width}} | {_fmt(xs)} |")
     print(f"# load average {os.getloadavg()[0]:.1f} at the end")
