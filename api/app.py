@@ -85,6 +85,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.store = store
     app.state.breaker = Breaker(store)
     app.state.engine = EngineHolder(store, settings)
+    imports.clean_stale_uploads(settings)
     if settings.init_store:
         try:
             store.init()

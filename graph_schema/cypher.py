@@ -77,15 +77,16 @@ PING = "RETURN 1 AS ok"
 
 @cache
 def upsert_builtin(label: Label) -> str:
-    """Create a reference node, or refresh it while it is still marked built-in.
+    """Create a reference node, or refresh it while it is still marked built-in and differs.
 
-    ``row.props`` holds the full property map including ``id`` and ``_builtin``.
+    ``row.props`` holds the full property map including ``id`` and ``_builtin``. The
+    statement's counters show an update only when something changed.
     """
     return f"""
 UNWIND $rows AS row
 MERGE (n:{NODE} {{id: row.id}})
 ON CREATE SET n:{q(label)}, n.{BUILTIN} = true
-WITH n, row WHERE n.{BUILTIN} = true
+WITH n, row WHERE n.{BUILTIN} = true AND properties(n) <> row.props
 SET n = row.props
 """
 

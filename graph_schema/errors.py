@@ -16,6 +16,10 @@ class InvalidInput(MatchmakingError, ValueError):
     """A value given by a user or a file is not acceptable."""
 
 
+class LimitExceeded(InvalidInput):
+    """An input is larger than a configured limit (the message names the limit)."""
+
+
 class NotFound(MatchmakingError, LookupError):
     """An id that does not exist."""
 

@@ -4,18 +4,25 @@ Import runs in three streamed passes, so memory grows with the number of node id
 with file size:
 
 1. validate ``nodes.jsonl`` line by line, remembering each valid id's label;
-2. validate ``relationships.jsonl``: types, properties and endpoints (against the
-   dataset, the built-in reference nodes and what the store already holds);
-3. only then write, in batches of ``batch_size``: each batch is one store transaction.
+2. validate ``relationships.jsonl``: types, property names and values, and endpoints
+   (against the dataset, the built-in reference nodes and what the store already holds);
+3. only then write, in batches of ``batch_size``, all inside ONE store transaction
+   (:meth:`~graph_schema.store.GraphStore.write_all`): the import is all-or-nothing, even
+   when the process is killed or a write-time conflict is found, and the store's
+   generation grows by exactly one.
 
-With errors and without ``skip_invalid`` nothing is written. A re-run after an
-interruption completes the import, because writes are upserts.
+With errors and without ``skip_invalid`` nothing is written. Reading is bounded by
+:class:`ReadLimits`: a line longer than ``max_line_bytes`` is rejected (as that line's
+error), and a file that decompresses to more than ``max_file_bytes`` stops the import with
+:class:`~graph_schema.errors.LimitExceeded`, so a small gzip bomb cannot exhaust memory.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +31,7 @@ from typing import IO, Any
 
 import orjson
 
-from graph_schema.errors import InvalidInput, MatchmakingError
+from graph_schema.errors import Conflict, InvalidInput, LimitExceeded, MatchmakingError, NotFound
 from graph_schema.schema import (
     INTERNAL_LABELS,
     Label,
@@ -40,6 +47,9 @@ from graph_schema.store import Counts, GraphStore
 
 FORMAT = "smartcity-graph/1"
 MAX_REPORTED_ERRORS = 10_000
+MAX_LINE_BYTES = 16 * 1024**2
+MAX_FILE_BYTES = 4 * 1024**3
+_CHUNK = 1024**2  # bytes read at a time while skipping an over-long line
 #: Called with (phase, items done so far); phase is "validate nodes", "write rels", ...
 Progress = Callable[[str, int], None]
 
@@ -107,17 +117,79 @@ def _open_binary(path: Path) -> IO[bytes] | gzip.GzipFile:
     return open(path, "rb")  # noqa: SIM115
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
-    """Yield ``(line number, object, error)`` for every non-blank line of a JSONL file."""
+@dataclass(frozen=True)
+class ReadLimits:
+    """Caps on what reading one dataset file may cost (decompressed bytes).
+
+    The defaults come from ``MATCHMAKING_IMPORT_MAX_LINE_BYTES`` and
+    ``MATCHMAKING_IMPORT_MAX_FILE_BYTES`` (16 MiB per line, 4 GiB per file when unset).
+    """
+
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
+
+    def __post_init__(self) -> None:
+        if self.max_line_bytes < 1 or self.max_file_bytes < 1:
+            raise InvalidInput("import limits must be positive numbers of bytes")
+
+    @classmethod
+    def from_env(cls) -> ReadLimits:
+        """The limits set in the environment, else the defaults."""
+        return cls(
+            max_line_bytes=_env_bytes("MATCHMAKING_IMPORT_MAX_LINE_BYTES", MAX_LINE_BYTES),
+            max_file_bytes=_env_bytes("MATCHMAKING_IMPORT_MAX_FILE_BYTES", MAX_FILE_BYTES),
+        )
+
+
+def _env_bytes(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name}={raw!r} is not a whole number of bytes") from None
+
+
+def read_jsonl(
+    path: Path, limits: ReadLimits | None = None
+) -> Iterator[tuple[int, Any, str | None]]:
+    """Yield ``(line number, object, error)`` for every non-blank line of a JSONL file.
+
+    Raises :class:`LimitExceeded` once the file has yielded more than
+    ``limits.max_file_bytes`` decompressed bytes.
+    """
+    limits = limits or ReadLimits.from_env()
+    line_cap = limits.max_line_bytes
+    total = 0
     with _open_binary(path) as fh:
         lineno = 0
         while True:
             lineno += 1
             try:
-                line = fh.readline()
-            except (OSError, EOFError) as e:
+                line = fh.readline(line_cap + 1)
+                total += len(line)
+                too_long = len(line) - line.endswith(b"\n") > line_cap
+                while too_long and not line.endswith(b"\n") and total <= limits.max_file_bytes:
+                    line = fh.readline(_CHUNK)  # skip the rest of the line, chunk by chunk
+                    total += len(line)
+                    if not line:
+                        break
+            except (OSError, EOFError, zlib.error) as e:
                 yield lineno, None, f"cannot read the file: {e}"
                 return
+            if total > limits.max_file_bytes:
+                raise LimitExceeded(
+                    f"{path.name} is larger than the import limit of "
+                    f"{limits.max_file_bytes:,} bytes (decompressed); raise "
+                    "MATCHMAKING_IMPORT_MAX_FILE_BYTES or --max-file-bytes, or split the dataset"
+                )
+            if too_long:
+                yield lineno, None, (
+                    f"line is longer than the limit of {line_cap:,} bytes; shorten it, or raise "
+                    "MATCHMAKING_IMPORT_MAX_LINE_BYTES or --max-line-bytes"
+                )
+                continue
             if not line:
                 return
             if not line.strip():
@@ -134,8 +206,15 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
 class _Validator:
     """The validation passes; remembers what it accepted for the write pass."""
 
-    def __init__(self, store: GraphStore, report: ImportReport, progress: Progress | None):
+    def __init__(
+        self,
+        store: GraphStore,
+        report: ImportReport,
+        progress: Progress | None,
+        limits: ReadLimits,
+    ):
         self.store = store
+        self.limits = limits
         self.report = report
         self.progress = progress
         self.labels: dict[str, Label] = {}
@@ -147,7 +226,7 @@ class _Validator:
 
     def nodes(self, path: Path) -> None:
         name = path.name
-        for lineno, obj, err in read_jsonl(path):
+        for lineno, obj, err in read_jsonl(path, self.limits):
             self.report.nodes_read += 1
             if self.progress and self.report.nodes_read % 50_000 == 0:
                 self.progress("validate nodes", self.report.nodes_read)
@@ -202,7 +281,7 @@ class _Validator:
 
     def rels(self, path: Path) -> None:
         pending: list[tuple[int, Rel]] = []
-        for lineno, obj, err in read_jsonl(path):
+        for lineno, obj, err in read_jsonl(path, self.limits):
             self.report.rels_read += 1
             if self.progress and self.report.rels_read % 50_000 == 0:
                 self.progress("validate relationships", self.report.rels_read)
@@ -280,59 +359,71 @@ def import_dataset(
     skip_invalid: bool = False,
     batch_size: int = 5000,
     progress: Progress | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportReport:
-    """Validate a dataset folder and upsert it into ``store``; see the module docstring."""
+    """Validate a dataset folder and upsert it into ``store``; see the module docstring.
+
+    Raises :class:`LimitExceeded` when a file is larger than ``limits`` allow, and
+    :class:`Conflict` when the store changed between validation and writing in a way
+    that clashes with the dataset; in both cases nothing was written.
+    """
     directory = Path(directory)
+    limits = limits or ReadLimits.from_env()
     nodes_path = dataset_file(directory, "nodes")
     rels_path = dataset_file(directory, "relationships")
     _check_meta(directory)
     report = ImportReport()
-    v = _Validator(store, report, progress)
+    v = _Validator(store, report, progress, limits)
     v.nodes(nodes_path)
     v.rels(rels_path)
     order = {nodes_path.name: 0, rels_path.name: 1}
     report.errors.sort(key=lambda e: (order.get(e.file, 2), e.line))
     if not report.ok and not skip_invalid:
         return report
+    if progress:
+        progress("validated", report.nodes_read + report.rels_read)
+    written = {"nodes": 0, "rels": 0}
+
+    def batches() -> Iterator[tuple[list[Node], list[Rel]]]:
+        # Lines were validated above; rebuild the records without validating again.
+        nodes = (
+            Node(obj["id"], Label(obj["label"]), _props(obj, ("id", "label")))
+            for obj in _valid_objects(nodes_path, v.bad_node_lines, limits)
+        )
+        for batch in _batches(nodes, batch_size):
+            yield batch, []
+            written["nodes"] += len(batch)
+            if progress:
+                progress("write nodes", written["nodes"])
+        rels = (
+            Rel(RelType(obj["type"]), obj["from"], obj["to"], _props(obj, ("type", "from", "to")))
+            for obj in _valid_objects(rels_path, v.bad_rel_lines, limits)
+        )
+        for rel_batch in _batches(rels, batch_size):
+            yield [], rel_batch
+            written["rels"] += len(rel_batch)
+            if progress:
+                progress("write relationships", written["rels"])
+
+    try:
+        store.write_all(batches())
+    except (Conflict, NotFound) as e:
+        raise Conflict(
+            f"the store changed during the import ({e}); the import was rolled back and "
+            "nothing was written: run it again"
+        ) from e
     report.written = True
-    # Lines were validated above; rebuild the records without validating again.
-    nodes = (
-        Node(obj["id"], Label(obj["label"]), _props(obj, ("id", "label")))
-        for obj in _valid_objects(nodes_path, v.bad_node_lines)
-    )
-    report.nodes_written = _write_batches(
-        lambda batch: store.write(nodes=batch), nodes, batch_size, "write nodes", progress
-    )
-    rels = (
-        Rel(RelType(obj["type"]), obj["from"], obj["to"], _props(obj, ("type", "from", "to")))
-        for obj in _valid_objects(rels_path, v.bad_rel_lines)
-    )
-    report.rels_written = _write_batches(
-        lambda batch: store.write(rels=batch), rels, batch_size, "write relationships", progress
-    )
+    report.nodes_written, report.rels_written = written["nodes"], written["rels"]
     return report
 
 
-def _valid_objects(path: Path, bad_lines: set[int]) -> Iterator[Any]:
+def _valid_objects(path: Path, bad_lines: set[int], limits: ReadLimits) -> Iterator[Any]:
     """The parsed objects of ``path`` except the lines validation rejected."""
-    return (obj for lineno, obj, err in read_jsonl(path) if err is None and lineno not in bad_lines)
-
-
-def _write_batches(
-    write: Callable[[list[Any]], None],
-    items: Iterable[Any],
-    size: int,
-    phase: str,
-    progress: Progress | None,
-) -> int:
-    """Write ``items`` in batches (one store transaction each); return how many were written."""
-    done = 0
-    for batch in _batches(items, size):
-        write(batch)
-        done += len(batch)
-        if progress:
-            progress(phase, done)
-    return done
+    return (
+        obj
+        for lineno, obj, err in read_jsonl(path, limits)
+        if err is None and lineno not in bad_lines
+    )
 
 
 def _props(obj: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -343,6 +434,8 @@ def _check_meta(directory: Path) -> None:
     meta = directory / "meta.json"
     if not meta.is_file():
         return
+    if meta.stat().st_size > 1024**2:
+        raise InvalidInput(f"{meta.name} is larger than 1 MiB; it holds only a few fields")
     try:
         data = json.loads(meta.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
@@ -518,8 +611,10 @@ def iter_dataset_rels(store: GraphStore) -> Iterator[Rel]:
 __all__ = [
     "FORMAT",
     "ImportReport",
+    "LimitExceeded",
     "LineError",
     "MatchmakingError",
+    "ReadLimits",
     "dataset_file",
     "export_dataset",
     "import_dataset",

@@ -3,7 +3,8 @@
 It behaves exactly like :class:`~graph_schema.sqlite_store.SQLiteStore` (the contract suite
 runs on both). One :meth:`Neo4jStore.write` is one managed write transaction
 (``session.execute_write``, which retries transient errors such as deadlocks), so a batch is
-applied whole or not at all. Reads use ``driver.execute_query`` with read routing; long
+applied whole or not at all; :meth:`Neo4jStore.write_all` (an import) is one explicit
+transaction over all its batches. Reads use ``driver.execute_query`` with read routing; long
 iterations page through the id index (keyset pagination) instead of holding one huge result,
 so unlike SQLite's single cursor an iteration is not one snapshot: each page is read in its
 own transaction.
@@ -26,6 +27,7 @@ from neo4j import (
     NotificationMinimumSeverity,
     Record,
     RoutingControl,
+    Transaction,
 )
 from neo4j.exceptions import (
     AuthError,
@@ -44,6 +46,7 @@ from graph_schema import cypher, reference
 from graph_schema.errors import (
     Conflict,
     InvalidInput,
+    LimitExceeded,
     MatchmakingError,
     NotFound,
     StoreError,
@@ -225,10 +228,21 @@ class Neo4jStore:
             groups.setdefault(Label(label), []).append({"id": node_id, "props": full})
 
         def work(tx: ManagedTransaction) -> None:
+            changed = False
             for label, rows in groups.items():
-                tx.run(cypher.upsert_builtin(label), rows=rows).consume()
+                summary = tx.run(cypher.upsert_builtin(label), rows=rows).consume()
+                changed = changed or summary.counters.contains_updates
+            if changed:  # a repeated init invalidates no projection
+                tx.run(cypher.BUMP_GENERATION).consume()
 
-        self._write_tx(work)
+        with (
+            self._guard("writing"),
+            self._driver.session(
+                database=self.database,
+                bookmark_manager=self._driver.execute_query_bookmark_manager,
+            ) as session,
+        ):
+            session.execute_write(work)
 
     def _schema(self, stmt: str) -> None:
         try:
@@ -256,6 +270,38 @@ class Neo4jStore:
                 _write_rels(tx, rels, rel_groups, replace)
 
         self._write_tx(work)
+
+    def write_all(self, batches: Iterable[tuple[Sequence[Node], Sequence[Rel]]]) -> None:
+        """All batches in one explicit transaction (not a managed one: ``batches`` is read
+        once, so a transient error is not retried but rolls everything back). If the
+        client dies, the server rolls the open transaction back when the connection drops.
+        """
+        self._connect()
+        try:
+            with (
+                self._guard("writing"),
+                self._driver.session(
+                    database=self.database,
+                    bookmark_manager=self._driver.execute_query_bookmark_manager,
+                ) as session,
+                session.begin_transaction() as tx,
+            ):
+                for nodes, rels in batches:
+                    if nodes:
+                        _write_nodes(tx, nodes, _node_rows(nodes, False), False)
+                    if rels:
+                        _write_rels(tx, rels, _rel_rows(rels, False), False)
+                tx.run(cypher.BUMP_GENERATION).consume()
+                tx.commit()
+        except StoreUnavailable as e:
+            cause = e.__cause__
+            if isinstance(cause, Neo4jError) and "MemoryPoolOutOfMemory" in (cause.code or ""):
+                raise LimitExceeded(
+                    f"the import does not fit into one transaction of Neo4j at {self.url} "
+                    f"({cause.message}); nothing was written: give the server more heap "
+                    "(db.memory.transaction.total.max) or split the dataset"
+                ) from e
+            raise
 
     def delete_nodes(self, ids: Sequence[str]) -> int:
         unique = list(dict.fromkeys(ids))
@@ -405,7 +451,7 @@ class Neo4jStore:
 # ---------------------------------------------------------------------- transaction bodies
 
 
-def _single_int(tx: ManagedTransaction, query: str, key: str, **params: Any) -> int:
+def _single_int(tx: ManagedTransaction | Transaction, query: str, key: str, **params: Any) -> int:
     record = tx.run(query, params).single(strict=True)
     return int(record[key])
 
@@ -434,7 +480,7 @@ def _rel_rows(rels: Sequence[Rel], replace: bool) -> dict[RelType, list[dict[str
 
 
 def _write_nodes(
-    tx: ManagedTransaction,
+    tx: ManagedTransaction | Transaction,
     nodes: Sequence[Node],
     groups: dict[Label, list[dict[str, Any]]],
     replace: bool,
@@ -456,7 +502,7 @@ def _write_nodes(
 
 
 def _write_rels(
-    tx: ManagedTransaction,
+    tx: ManagedTransaction | Transaction,
     rels: Sequence[Rel],
     groups: dict[RelType, list[dict[str, Any]]],
     replace: bool,

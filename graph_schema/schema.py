@@ -7,6 +7,7 @@ types and ranges, keep unknown properties, and reject nested objects.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,8 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from graph_schema import reference
 from graph_schema.errors import InvalidInput
 
+#: Node ids. Always checked with ``fullmatch``: ``match`` would let ``$`` accept a final "\\n".
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
+#: Names of free (extra) properties, the same for the API and for imports on every store.
+PROPERTY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+#: Names that the stores use themselves and that are never property names.
+RESERVED_NAMES = frozenset({"id", "label", "_builtin"})
 MAX_INT = 2**63 - 1
 
 
@@ -144,19 +150,20 @@ def _check_country(value: str) -> str:
 
 def _check_languages(values: list[str]) -> list[str]:
     for v in values:
-        if not LANGUAGE_PATTERN.match(v):
+        if not isinstance(v, str) or not LANGUAGE_PATTERN.fullmatch(v):
             raise ValueError(f"'{v}' is not an ISO 639-1 language code (two lowercase letters)")
     return values
 
 
 class Props(BaseModel):
-    """Base of every property model: strict types, frozen, unknown properties kept.
+    """Base of every property model: strict types, frozen, unknown properties kept, no NaN
+    or ±Infinity.
 
     Subclass it to describe the properties of a label or a relationship type; see
     :data:`NODE_PROPS` and :data:`REL_PROPS`.
     """
 
-    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class _Located(Props):
@@ -254,14 +261,44 @@ class TopicProps(Props):
 
 class KPIProps(Props):
     name: NonEmpty
+    code: str | None = None
     unit: str | None = None
     dimension: str | None = None
+    subdimension: str | None = None
     category: str | None = None
+    type: str | None = None
+    direction: str | None = None
     description: str | None = None
 
 
+class BuiltinKPIProps(KPIProps):
+    """A built-in U4SSC KPI in a dataset: the name may be omitted, every known property
+    keeps its type (the API and the reports read them)."""
+
+    name: NonEmpty | None = None  # type: ignore[assignment]
+
+
+class SDGProps(Props):
+    """An SDG in a dataset: the engine supplies the properties; a dataset may add more,
+    but not change the type of the known ones."""
+
+    name: NonEmpty | None = None
+    title: str | None = None
+    number: Annotated[int, Field(ge=1, le=17)] | None = None
+
+
+class CountryProps(Props):
+    """A Country in a dataset: as :class:`SDGProps`."""
+
+    name: NonEmpty | None = None
+    code: str | None = None
+    alpha3: str | None = None
+    region: str | None = None
+    subregion: str | None = None
+
+
 class ReferenceProps(Props):
-    """SDG and Country nodes: the engine supplies the properties; a dataset may add more."""
+    """Free properties only (engine-internal nodes)."""
 
 
 class ImplementedProps(Props):
@@ -311,8 +348,8 @@ NODE_PROPS: dict[Label, type[Props]] = {
     Label.MEMBER: MemberProps,
     Label.TOPIC: TopicProps,
     Label.KPI: KPIProps,
-    Label.SDG: ReferenceProps,
-    Label.COUNTRY: ReferenceProps,
+    Label.SDG: SDGProps,
+    Label.COUNTRY: CountryProps,
     Label.API_KEY: ReferenceProps,
 }
 
@@ -341,7 +378,7 @@ def check_id(value: Any, what: str = "id") -> str:
     """Return ``value`` if it is a valid node id, else raise :class:`InvalidInput`."""
     if not isinstance(value, str):
         raise InvalidInput(f"'{what}' must be a string, got {_type_name(value)}")
-    if not ID_PATTERN.match(value):
+    if not ID_PATTERN.fullmatch(value):
         raise InvalidInput(
             f"'{what}' {value[:140]!r} is not a valid id: use 1 to 128 characters from "
             "A-Z a-z 0-9 . _ : -"
@@ -357,8 +394,38 @@ def _type_name(value: Any) -> str:
     )
 
 
+def check_property_names(props: dict[str, Any]) -> None:
+    """Reject property names that are reserved or not ``[A-Za-z_][A-Za-z0-9_]{0,63}``."""
+    for key in props:
+        if key in RESERVED_NAMES:
+            raise InvalidInput(f"'{key}' is reserved and cannot be a property name")
+        if not isinstance(key, str) or not PROPERTY_NAME.fullmatch(key):
+            raise InvalidInput(
+                f"property name {str(key)[:70]!r} is not allowed: use letters, digits and _ "
+                "(at most 64, not starting with a digit)"
+            )
+
+
+def _check_scalar(key: str, value: Any) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidInput(
+            f"property '{key}' is {value!r}: numbers must be finite (no NaN or Infinity)"
+        )
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        raise InvalidInput(f"property '{key}' is too large for a 64-bit integer")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput(
+                f"property '{key}' contains a lone surrogate (e.g. \\udfff), which is not "
+                "valid Unicode: send the character as one code point or a surrogate pair"
+            ) from None
+
+
 def check_property_values(props: dict[str, Any]) -> None:
-    """Reject values the interchange format does not allow (null, objects, mixed lists)."""
+    """Reject values the interchange format does not allow: null, objects, mixed or nested
+    lists, NaN and ±Infinity, integers beyond 64 bits and strings that are not Unicode."""
     for key, value in props.items():
         if value is None:
             raise InvalidInput(f"property '{key}' is null: omit the key instead")
@@ -377,10 +444,10 @@ def check_property_values(props: dict[str, Any]) -> None:
                     f"property '{key}' must be a list of strings or a list of numbers, "
                     "not a mix or nested values"
                 )
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
-            raise InvalidInput(f"property '{key}' is too large for a 64-bit integer")
-        if isinstance(value, float) and value != value:  # NaN
-            raise InvalidInput(f"property '{key}' is NaN")
+            for v in value:
+                _check_scalar(key, v)
+        else:
+            _check_scalar(key, value)
 
 
 def _format_validation_error(err: ValidationError) -> str:
@@ -461,15 +528,14 @@ def node_from_json(obj: Any) -> Node:
     node_id = check_id(obj["id"])
     label = parse_label(obj["label"])
     props = {k: v for k, v in obj.items() if k not in ("id", "label")}
-    if label in (Label.SDG, Label.COUNTRY):
+    check_property_names(props)
+    model = NODE_PROPS[label]
+    if label in REFERENCE_LABELS:
         validate_reference_id(node_id, label)
-    elif label is Label.KPI:
-        validate_reference_id(node_id, label)
-        if node_id in reference_labels():
+        if label is Label.KPI and node_id in reference_labels():
             # A built-in KPI: the dataset may add properties without restating the name.
-            validate_props(ReferenceProps, props)
-            return Node(node_id, label, props)
-    validate_props(NODE_PROPS[label], props)
+            model = BuiltinKPIProps
+    validate_props(model, props)
     return Node(node_id, label, props)
 
 
@@ -484,6 +550,7 @@ def rel_from_json(obj: Any) -> Rel:
     src = check_id(obj["from"], "from")
     dst = check_id(obj["to"], "to")
     props = {k: v for k, v in obj.items() if k not in ("type", "from", "to")}
+    check_property_names(props)
     model = REL_PROPS.get(rel_type)
     if model is not None or props:
         validate_props(model or Props, props)

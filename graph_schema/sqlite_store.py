@@ -1,9 +1,10 @@
 """The embedded store: the whole graph in one SQLite file (stdlib ``sqlite3``, WAL mode).
 
 Nodes and relationships are rows with their properties as JSON text. One call of
-:meth:`SQLiteStore.write` is one ``BEGIN IMMEDIATE`` transaction, so a batch is applied
-whole or not at all, even if the process is killed half-way. Each thread gets its own
-connection; WAL lets readers proceed while one writer writes.
+:meth:`SQLiteStore.write` (or of :meth:`SQLiteStore.write_all`, a whole import) is one
+``BEGIN IMMEDIATE`` transaction, so it is applied whole or not at all, even if the process
+is killed half-way; WAL readers keep reading the old state until the commit. Each thread
+gets its own connection; WAL lets readers proceed while one writer writes.
 """
 
 from __future__ import annotations
@@ -48,7 +49,12 @@ _CHUNK = 5000  # ids per IN (...) lookup (SQLite allows 32,766 variables)
 
 
 def _dumps(props: dict[str, Any]) -> str:
-    return orjson.dumps(props, option=orjson.OPT_SORT_KEYS).decode() if props else "{}"
+    if not props:
+        return "{}"
+    try:
+        return orjson.dumps(props, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError as e:  # e.g. a lone surrogate that slipped past validation
+        raise InvalidInput(f"a property value cannot be stored: {e}") from None
 
 
 def _node(row: sqlite3.Row | tuple[Any, ...]) -> Node:
@@ -113,19 +119,23 @@ class SQLiteStore:
         return con
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self, *, bump_always: bool = True) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction that bumps the generation when it commits
+        (without ``bump_always``: only if it changed a row)."""
         con = self._con()
         try:
             con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
             raise StoreUnavailable(f"{self.url} is busy or unwritable: {e}") from e
+        changes = con.total_changes
         try:
             yield con
         except BaseException:
             con.execute("ROLLBACK")
             raise
         else:
-            con.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+            if bump_always or con.total_changes != changes:
+                con.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
             con.execute("COMMIT")
 
     def close(self) -> None:
@@ -147,10 +157,12 @@ class SQLiteStore:
         rows = [
             (node_id, label, _dumps(props)) for node_id, label, props in reference.reference_nodes()
         ]
-        with self._tx() as con:
+        # Only a real change bumps the generation: a repeated init invalidates no projection.
+        with self._tx(bump_always=False) as con:
             con.executemany(
                 "INSERT INTO nodes(id, label, props, builtin) VALUES (?, ?, ?, 1) "
-                "ON CONFLICT(id) DO UPDATE SET props = excluded.props WHERE nodes.builtin = 1",
+                "ON CONFLICT(id) DO UPDATE SET props = excluded.props "
+                "WHERE nodes.builtin = 1 AND nodes.props <> excluded.props",
                 rows,
             )
 
@@ -201,6 +213,14 @@ class SQLiteStore:
             f"ON CONFLICT(type, src, dst) DO UPDATE SET props = {merge}",
             [(r.type.value, r.src, r.dst, _dumps(r.props)) for r in rels],
         )
+
+    def write_all(self, batches: Iterable[tuple[Sequence[Node], Sequence[Rel]]]) -> None:
+        with self._tx() as con:
+            for nodes, rels in batches:
+                if nodes:
+                    self._write_nodes(con, nodes, False)
+                if rels:
+                    self._write_rels(con, rels, False)
 
     def delete_nodes(self, ids: Sequence[str]) -> int:
         deleted = 0

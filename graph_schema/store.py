@@ -3,7 +3,8 @@
 Both stores keep the same property graph and behave identically under the contract test
 suite (``tests/graph_schema/test_store_contract.py``):
 
-- ``write`` upserts nodes and relationships in one transaction: properties are merged
+- ``write`` upserts nodes and relationships in one transaction (``write_all`` many
+  batches in one transaction, for imports): properties are merged
   (``SET n += props``) unless ``replace=True``, and the derived ``LOCATED_IN`` relationship
   follows the ``country`` property of City, Provider and Member nodes.
 - Built-in reference nodes (SDGs, countries, U4SSC KPIs) are written by ``init``; a later
@@ -57,6 +58,15 @@ class GraphStore(Protocol):
 
         Relationship endpoints must exist (in the store or in ``nodes``); a missing endpoint
         raises :class:`NotFound` and nothing is written.
+        """
+
+    def write_all(self, batches: Iterable[tuple[Sequence[Node], Sequence[Rel]]]) -> None:
+        """Upsert every ``(nodes, rels)`` batch, in order, in ONE transaction.
+
+        All or nothing: an error in any batch, or the process dying half-way, leaves the
+        store as it was, and ``generation()`` grows by one only when it commits. Readers
+        see the old state until then. Used by imports; on Neo4j the whole write must fit
+        into the server's transaction memory (see docs/neo4j.md).
         """
 
     def delete_nodes(self, ids: Sequence[str]) -> int:

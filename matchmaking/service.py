@@ -7,7 +7,6 @@ project's :class:`~graph_schema.errors.MatchmakingError` subclasses.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,25 +24,14 @@ from graph_schema.schema import (
     RelType,
     check_endpoints,
     check_id,
+    check_property_names,
     validate_props,
 )
 from graph_schema.store import GraphStore
 from matchmaking.kinds import KINDS, kind_of
 
-#: Property names the service accepts for unknown (extra) properties.
-PROPERTY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-RESERVED = frozenset({"id", "label", "_builtin"})
-
-
-def _check_names(props: dict[str, Any]) -> None:
-    for key in props:
-        if key in RESERVED:
-            raise InvalidInput(f"'{key}' is reserved and cannot be a property name")
-        if not PROPERTY_NAME.match(key):
-            raise InvalidInput(
-                f"property name {key[:70]!r} is not allowed: use letters, digits and _ "
-                "(at most 64, not starting with a digit)"
-            )
+#: Labels that the service creates, updates and deletes.
+ENTITY_LABELS = (Label.CITY, Label.PROVIDER, Label.SOLUTION, Label.MEMBER, Label.TOPIC)
 
 
 def _what(label: Label) -> str:
@@ -84,7 +72,7 @@ class Service:
     def create(self, label: Label, node_id: str, props: dict[str, Any]) -> Node:
         """Create a node; :class:`Conflict` if the id exists (under any label)."""
         check_id(node_id)
-        _check_names(props)
+        check_property_names(props)
         validate_props(NODE_PROPS[label], props)
         existing = self.store.labels_of([node_id]).get(node_id)
         if existing is not None:
@@ -104,7 +92,7 @@ class Service:
         The result is validated as a whole, so removing a required property is refused.
         """
         old = self.get(label, node_id)
-        _check_names(changes)
+        check_property_names(changes)
         props = {k: v for k, v in old.props.items() if k not in remove}
         props.update(changes)
         validate_props(NODE_PROPS[label], props)
@@ -144,7 +132,7 @@ class Service:
         """Create or replace the relationship ``node_id -[rel_type]-> target``."""
         self.get(label, node_id)
         check_id(target, "target")
-        _check_names(props)
+        check_property_names(props)
         validate_props(REL_PROPS.get(rel_type, Props), props)
         target_node = self.store.get_nodes([target]).get(target)
         if target_node is None:

@@ -4,11 +4,21 @@ The request is ``multipart/form-data`` with two files, ``nodes`` and ``relations
 (JSON Lines, gzip accepted: detected by its magic bytes). The key is checked before the body
 is read; the parts are streamed to temporary files (spooled to disk, never held whole in
 memory) and handed to :func:`graph_schema.interchange.import_dataset`, with the same
-validation and atomicity as ``matchmaking import``. The answer is the import report: 200
-when every line was valid, otherwise 422 problem+json carrying the same report fields
-(``written`` says whether the valid lines were written, with ``skip_invalid=true``).
+validation, limits and atomicity as ``matchmaking import``: one transaction, all or nothing.
+The answer is the import report: 200 when every line was valid, otherwise 422 problem+json
+carrying the same report fields (``written`` says whether the valid lines were written, with
+``skip_invalid=true``). A file that decompresses to more than
+``MATCHMAKING_IMPORT_MAX_FILE_BYTES`` gives 413; a line longer than
+``MATCHMAKING_IMPORT_MAX_LINE_BYTES`` is a line error (422); a clash with a concurrent write
+gives 409, and nothing is written.
+
+Uploads are saved under a dedicated folder (``MATCHMAKING_IMPORT_DIR``, default
+``$TMPDIR/matchmaking-imports``), one sub-folder per import named after the process id;
+:func:`clean_stale_uploads` removes those of dead processes at startup.
 """
 
+import logging
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,12 +30,16 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from graph_schema.interchange import import_dataset
+from graph_schema.errors import LimitExceeded
+from graph_schema.interchange import ReadLimits, import_dataset
 
 from ..auth import require_staff
 from ..deps import PrincipalDep, StoreDep
 from ..errors import ApiProblem, problem_response, problem_responses
 from ..schemas import ImportResult
+from ..settings import Settings
+
+log = logging.getLogger("api")
 
 router = APIRouter(prefix="/imports", tags=["imports"],
                    responses=problem_responses(401, 403, 413, 415, 422, 429, 503))
@@ -45,6 +59,40 @@ REQUEST_BODY = {
         },
     }
 }
+
+
+def upload_dir(settings: Settings) -> Path:
+    """The dedicated folder for uploaded imports (created if missing)."""
+    base = Path(settings.import_dir or Path(tempfile.gettempdir()) / "matchmaking-imports")
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_uploads(settings: Settings) -> int:
+    """Remove the upload folders left by crashed processes; return how many were removed.
+
+    A folder is named ``<pid>-<random>``; it is stale when no process has that id (folders
+    of live processes, e.g. the other workers of this server, are kept).
+    """
+    removed = 0
+    for entry in upload_dir(settings).iterdir():
+        pid, _, _ = entry.name.partition("-")
+        if entry.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += 1
+    if removed:
+        log.info("removed %d upload folder(s) left by crashed imports", removed)
+    return removed
 
 
 def _save(upload: UploadFile, folder: Path, stem: str) -> None:
@@ -87,14 +135,21 @@ async def create_import(
                 422, f"missing file part(s): {', '.join(missing)}; send 'nodes' and "
                 "'relationships' as files", slug="validation",
             )
-        with tempfile.TemporaryDirectory(prefix="mm-import-") as tmp:
+        settings: Settings = request.app.state.settings
+        limits = ReadLimits(max_line_bytes=settings.import_max_line_bytes,
+                            max_file_bytes=settings.import_max_file_bytes)
+        with tempfile.TemporaryDirectory(prefix=f"{os.getpid()}-",
+                                         dir=upload_dir(settings)) as tmp:
             folder = Path(tmp)
             for stem, upload in uploads.items():
                 assert isinstance(upload, UploadFile)
                 await run_in_threadpool(_save, upload, folder, stem)
-            report = await run_in_threadpool(
-                import_dataset, store, folder, skip_invalid=skip_invalid
-            )
+            try:
+                report = await run_in_threadpool(
+                    import_dataset, store, folder, skip_invalid=skip_invalid, limits=limits
+                )
+            except LimitExceeded as e:
+                raise ApiProblem(413, f"{e}; nothing was written", slug="too-large") from None
     finally:
         await form.close()
     body = report.to_json()

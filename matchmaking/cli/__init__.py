@@ -69,5 +69,6 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("error: " + " ".join(str(e).split()), err=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        click.echo("interrupted: every finished batch is saved; run the command again", err=True)
+        click.echo("interrupted (an interrupted import writes nothing): run the command again",
+                   err=True)
         sys.exit(130)

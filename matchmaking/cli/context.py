@@ -54,7 +54,7 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 class Progress:
-    """A tqdm bar on a terminal; plain lines every few seconds otherwise.
+    """A tqdm bar on a terminal; otherwise a plain line at each new phase and every 2 s.
 
     Call it with ``(phase, done)``, as :func:`graph_schema.interchange.import_dataset` does.
     """
@@ -63,6 +63,7 @@ class Progress:
         self.tty = sys.stderr.isatty()
         self.bars: dict[str, Any] = {}
         self.last = 0.0
+        self.phase = ""
 
     def __call__(self, phase: str, done: int) -> None:
         if self.tty:
@@ -72,8 +73,9 @@ class Progress:
             if bar is None:
                 bar = self.bars[phase] = tqdm(desc=phase, unit=" lines", leave=False)
             bar.update(done - bar.n)
-        elif time.monotonic() - self.last > 2.0:
+        elif phase != self.phase or time.monotonic() - self.last > 2.0:
             self.last = time.monotonic()
+            self.phase = phase  # every new phase is shown at once
             click.echo(f"{phase}: {done:,}", err=True)
 
     def close(self) -> None:

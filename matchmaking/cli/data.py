@@ -25,18 +25,38 @@ def init(c: Context) -> None:
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Write the valid lines even if some are bad.")
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--max-line-bytes", envvar="MATCHMAKING_IMPORT_MAX_LINE_BYTES",
+              type=click.IntRange(1),
+              help="Reject longer lines [default: 16 MiB] (env MATCHMAKING_IMPORT_MAX_LINE_BYTES).")
+@click.option("--max-file-bytes", envvar="MATCHMAKING_IMPORT_MAX_FILE_BYTES",
+              type=click.IntRange(1),
+              help="Refuse files that decompress to more [default: 4 GiB] "
+              "(env MATCHMAKING_IMPORT_MAX_FILE_BYTES).")
 @pass_ctx
-def import_cmd(c: Context, directory: Path, skip_invalid: bool, batch_size: int) -> None:
-    """Validate and import an interchange dataset folder (nodes.jsonl[.gz], relationships...)."""
-    from graph_schema.interchange import import_dataset
+def import_cmd(
+    c: Context,
+    directory: Path,
+    skip_invalid: bool,
+    batch_size: int,
+    max_line_bytes: int | None,
+    max_file_bytes: int | None,
+) -> None:
+    """Validate and import an interchange dataset folder (nodes.jsonl[.gz], relationships...).
+
+    The import is all-or-nothing: it is written in one transaction.
+    """
+    from graph_schema.interchange import MAX_FILE_BYTES, MAX_LINE_BYTES, ReadLimits, import_dataset
 
     store = c.store(create=True)
     store.init()
     progress = Progress()
     started = time.perf_counter()
+    limits = ReadLimits(max_line_bytes=max_line_bytes or MAX_LINE_BYTES,
+                        max_file_bytes=max_file_bytes or MAX_FILE_BYTES)
     try:
         report = import_dataset(
-            store, directory, skip_invalid=skip_invalid, batch_size=batch_size, progress=progress
+            store, directory, skip_invalid=skip_invalid, batch_size=batch_size,
+            progress=progress, limits=limits,
         )
     finally:
         progress.close()

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -211,63 +206,3 @@ def test_missing_files_are_clear_errors(store: GraphStore, tmp_path: Path) -> No
     (tmp_path / "empty").mkdir()
     with pytest.raises(InvalidInput, match=r"has no nodes\.jsonl or nodes\.jsonl\.gz"):
         import_dataset(store, tmp_path / "empty")
-
-
-class FailingStore(SQLiteStore):
-    """A real SQLite store whose n-th write raises, as if the database went away."""
-
-    def __init__(self, path: Path, fail_at: int) -> None:
-        super().__init__(path)
-        self.calls = 0
-        self.fail_at = fail_at
-
-    def write(self, nodes: Any = (), rels: Any = (), *, replace: bool = False) -> None:
-        self.calls += 1
-        if self.calls == self.fail_at:
-            # Write half of the batch inside the same transaction, then fail.
-            with self._tx() as con:
-                self._write_nodes(con, list(nodes)[: len(nodes) // 2], replace)
-                raise ConnectionError("database went away")
-        super().write(nodes, rels, replace=replace)
-
-
-def _topics(n: int) -> list[dict[str, Any]]:
-    return [{"id": f"t:{i:05d}", "label": "Topic", "name": f"Topic {i}"} for i in range(n)]
-
-
-def test_interrupted_import_leaves_whole_batches_and_rerun_completes(tmp_path: Path) -> None:
-    data = write_dataset(tmp_path / "d", _topics(1000), [])
-    store = FailingStore(tmp_path / "s.db", fail_at=3)
-    store.init()
-    with pytest.raises(ConnectionError):
-        import_dataset(store, data, batch_size=100)
-    assert store.counts().nodes.get("Topic") == 200  # two whole batches, nothing of the third
-    store.fail_at = -1
-    assert import_dataset(store, data, batch_size=100).ok
-    assert store.counts().nodes["Topic"] == 1000
-
-
-def test_killed_import_process_is_consistent_and_rerun_completes(tmp_path: Path) -> None:
-    n = 60_000
-    nodes = _topics(n)
-    rels = [{"type": "COVERS", "from": "s:1", "to": f"t:{i:05d}"} for i in range(n)]
-    nodes.append({"id": "s:1", "label": "Solution", "name": "S", "category": "living"})
-    data = write_dataset(tmp_path / "d", nodes, rels)
-    db = tmp_path / "k.db"
-    cmd = [sys.executable, "-m", "matchmaking.cli", "--store", f"sqlite:///{db}", "import",
-           str(data), "--batch-size", "1000"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    store = SQLiteStore(db)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and store.counts().nodes.get("Topic", 0) < 5000:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    written = store.counts()
-    assert 0 < written.nodes.get("Topic", 0) < n
-    assert written.nodes.get("Topic", 0) % 1000 == 0
-    assert written.rels.get("COVERS", 0) % 1000 == 0
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    final = store.counts()
-    assert final.nodes["Topic"] == n and final.rels["COVERS"] == n

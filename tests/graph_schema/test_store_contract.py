@@ -393,9 +393,14 @@ def test_generation_grows_with_every_write(store: GraphStore) -> None:
     seen.append(store.generation())
     store.delete_nodes(["topic:t"])
     seen.append(store.generation())
-    store.init()
+    store.init()  # nothing to restore: no change, no new generation
     seen.append(store.generation())
-    assert [b - a for a, b in zip(seen, seen[1:], strict=False)] == [1, 0, 1, 1, 1]
+    store.delete_nodes(["sdg:3"])
+    seen.append(store.generation())
+    store.init()  # restores sdg:3
+    seen.append(store.generation())
+    assert [b - a for a, b in zip(seen, seen[1:], strict=False)] == [1, 0, 1, 1, 0, 1, 1]
+    assert "sdg:3" in store.get_nodes(["sdg:3"])
 
 
 # ------------------------------------------------------------------- both stores agree
