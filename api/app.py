@@ -56,6 +56,7 @@ from .routers import (
     keys,
     members,
     pages,
+    programme,
     providers,
     recommendations,
     reference,
@@ -152,5 +153,6 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(imports.router)
     app.include_router(keys.router)
     app.include_router(reports.router)
+    app.include_router(programme.router)
     app.include_router(pages.router)
     return app

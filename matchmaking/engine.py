@@ -399,8 +399,12 @@ class Engine:
         if not snap.cands[kind].size:
             return out
         ids = list(rows)
-        for start in range(0, len(ids), BATCH_CHUNK):
-            part = ids[start:start + BATCH_CHUNK]
+        # A chunk no wider than the candidates keeps the PPR walks on the subjects' side:
+        # FeatureSpace.ppr_block walks from the candidates for wider blocks and scales per
+        # candidate, which would give other scores than one subject at a time.
+        step = max(1, min(BATCH_CHUNK, max(4, int(snap.cands[kind].size))))
+        for start in range(0, len(ids), step):
+            part = ids[start:start + step]
             X = self._features(snap, kind, np.array([rows[i] for i in part], dtype=np.int64))
             for j, sid in enumerate(part):
                 out.results[sid] = self._rank(snap, kind, rows[sid], X[j], k, filters, options,

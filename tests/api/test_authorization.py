@@ -82,6 +82,9 @@ CASES: list[tuple[str, str, Any, dict[str, str]]] = [
     ("GET", "/feedback?subject=city:b", {}, STAFF),
     ("POST", "/imports", "dataset", STAFF),
     ("GET", "/keys", {}, _matrix("Y", "N", "N", "N", "N")),
+    ("GET", "/reports/programme", {}, STAFF),
+    ("GET", "/reports/programme.xlsx", {}, STAFF),
+    ("GET", "/reports/programme/plots/lorenz.svg", {}, STAFF),
 ]
 
 
