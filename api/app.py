@@ -28,6 +28,10 @@ read feedback                   all    all    its own      its own      its own
 imports                         yes    yes    no           no           no
 keys                            yes    no     no           no           no
 reports, staff page data        yes    yes    no           no           no
+events: create, participants,   yes    yes    no           no           no
+schedule, all meetings
+event agenda (+ .ics), reply    any    any    own          own          own
+to a meeting
 ==============================  =====  =====  ===========  ===========  ===========
 """
 
@@ -51,6 +55,7 @@ from .result_cache import ResultCache
 from .routers import (
     cities,
     docs,
+    events,
     feedback,
     imports,
     keys,
@@ -150,6 +155,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(topics.router)
     app.include_router(recommendations.router)
     app.include_router(feedback.router)
+    app.include_router(events.router)
     app.include_router(imports.router)
     app.include_router(keys.router)
     app.include_router(reports.router)

@@ -1,5 +1,6 @@
 """The staff pages: ``GET /staff`` and ``GET /staff/{asset}``; ``GET /staff/programme`` and
-``GET /staff/programme/{asset}`` (the programme report).
+``GET /staff/programme/{asset}`` (the programme report); an event's page
+``GET /staff/events/{event_id}`` with ``GET /staff/event-assets/{asset}``.
 
 One static HTML file with its script and style sheet from ``api/static/``. They hold no data
 and need no key: the page asks for a key and sends it with each API call (it keeps it in
@@ -75,6 +76,26 @@ def programme_asset(asset: str) -> Response:
 def staff_asset(asset: str) -> Response:
     """The staff page's script and style sheet (nothing else is served)."""
     media_type = ASSETS.get(asset)
+    if media_type is None:
+        raise ApiProblem(404, f"no staff page file '{asset}'", slug="not-found")
+    return static_file(asset, media_type)
+
+
+#: The event page's own script and style sheet (it also uses staff.css).
+EVENT_ASSETS = {"events.js": "text/javascript; charset=utf-8",
+                "events.css": "text/css; charset=utf-8"}
+
+
+@router.get("/events/{event_id}")
+def event_page(event_id: str) -> Response:
+    """The staff page of one event (static HTML; its script reads the id from the URL)."""
+    return static_file("events.html", "text/html; charset=utf-8")
+
+
+@router.get("/event-assets/{asset}")
+def event_asset(asset: str) -> Response:
+    """The event page's script and style sheet (nothing else is served)."""
+    media_type = EVENT_ASSETS.get(asset)
     if media_type is None:
         raise ApiProblem(404, f"no staff page file '{asset}'", slug="not-found")
     return static_file(asset, media_type)

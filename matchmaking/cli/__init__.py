@@ -19,7 +19,7 @@ import click
 
 from graph_schema.errors import MatchmakingError
 from graph_schema.store import DEFAULT_STORE_URL
-from matchmaking.cli import data, evaluate, keys, recommend, serve
+from matchmaking.cli import data, evaluate, events, keys, recommend, serve
 from matchmaking.cli.context import Context
 
 __all__ = ["cli", "main"]
@@ -42,7 +42,7 @@ def cli(ctx: click.Context, store_url: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for _module in (data, recommend, serve, keys, evaluate):
+for _module in (data, recommend, serve, keys, evaluate, events):
     for _command in _module.commands:
         cli.add_command(_command)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from graph_schema.schema import Label, Node, Rel, RelType
 from tests.api.conftest import Api
 
 ROLES = ("admin", "staff", "city", "member", "provider")
@@ -82,10 +83,34 @@ CASES: list[tuple[str, str, Any, dict[str, str]]] = [
     ("GET", "/feedback?subject=city:b", {}, STAFF),
     ("POST", "/imports", "dataset", STAFF),
     ("GET", "/keys", {}, _matrix("Y", "N", "N", "N", "N")),
+    ("POST", "/events", {"json": {"id": "event:new", "name": "New", "timezone": "UTC",
+                                  "date": "2026-12-01", "start": "09:00", "slot_minutes": 15,
+                                  "slots": 4, "tables": 2}}, STAFF),
+    ("GET", "/events/event:m", {}, STAFF),
+    ("PUT", "/events/event:m/participants/city:b", {"json": {"role": "city"}}, STAFF),
+    ("POST", "/events/event:m/schedule", {"params": {"time_limit": 1}}, STAFF),
+    ("GET", "/events/event:m/meetings", {}, STAFF),
+    ("GET", "/events/event:m/agenda", {}, _matrix("N", "N", "Y", "Y", "Y")),
+    ("GET", "/events/event:m/agenda?participant=city:a", {}, own("city")),
+    ("GET", "/events/event:m/agenda.ics?participant=prov:p", {}, own("provider")),
+    ("POST", "/events/event:m/meetings/mtg:m", {"json": {"verdict": "accept"}},
+     _matrix("Y", "Y", "Y", "H", "H")),
     ("GET", "/reports/programme", {}, STAFF),
     ("GET", "/reports/programme.xlsx", {}, STAFF),
     ("GET", "/reports/programme/plots/lorenz.svg", {}, STAFF),
 ]
+
+
+def _seed_event(store: Any) -> None:
+    """An event that the three bound subjects attend, with one meeting of city:a."""
+    store.write(
+        nodes=[Node("event:m", Label.EVENT, {"name": "Meet", "timezone": "Europe/Oslo",
+                                             "date": "2026-06-01", "start": "09:00",
+                                             "slot_minutes": 20, "slots": 4, "tables": 2}),
+               Node("mtg:m", Label.MEETING, {"slot": 1, "table": 1, "status": "proposed"})],
+        rels=[*(Rel(RelType.ATTENDS, x, "event:m") for x in ("city:a", "mem:open", "prov:p")),
+              Rel(RelType.HELD_AT, "mtg:m", "event:m"), Rel(RelType.MEETS, "mtg:m", "city:a"),
+              Rel(RelType.MEETS, "mtg:m", "prov:q")])
 
 
 @pytest.mark.parametrize(("method", "path", "kwargs", "expected"), CASES,
@@ -97,6 +122,7 @@ def test_role_matrix(
         kw = _dataset() if kwargs == "dataset" else kwargs
         return api.client.request(method, path, headers=headers, **kw).status_code
 
+    _seed_event(api.store)
     assert call({}) == 401
     assert call({"Authorization": "Bearer mm_000000000000_" + "x" * 43}) == 401
     for role in ROLES:

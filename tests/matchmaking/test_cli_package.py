@@ -15,8 +15,8 @@ import matchmaking.cli
 
 CLI_DIR = Path(matchmaking.cli.__file__).parent
 SCRIPT = str(Path(sys.executable).parent / "matchmaking")
-COMMANDS = ("demo-data", "evaluate", "examples", "export", "fit", "import", "init", "keys",
-            "recommend", "serve", "stats")
+COMMANDS = ("agenda", "demo-data", "evaluate", "examples", "export", "fit", "import", "init",
+            "keys", "recommend", "schedule", "serve", "stats")
 
 
 def run(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
