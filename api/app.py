@@ -52,6 +52,7 @@ from . import errors, logs
 from .auth import KeyCache, RateLimiter
 from .deps import Breaker, EngineHolder
 from .middleware import BodySizeLimit
+from .result_cache import ResultCache
 from .routers import (
     cities,
     docs,
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.state.given_store = store
     app.state.keys = KeyCache(settings.key_cache_seconds)
     app.state.limiter = RateLimiter(settings.rate_limit)
+    app.state.results = ResultCache(settings.result_cache)
     errors.install(app)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, import_bytes=settings.max_import_bytes

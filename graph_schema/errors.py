@@ -24,6 +24,10 @@ class NotFound(MatchmakingError, LookupError):
     """An id that does not exist."""
 
 
+class NoStore(NotFound):
+    """A store that does not exist where one was named (e.g. a mistyped SQLite path)."""
+
+
 class Conflict(MatchmakingError):
     """The operation clashes with existing data (e.g. creating an id that exists)."""
 

@@ -445,6 +445,16 @@ class Neo4jStore:
         records = self._read(cypher.PRIVACY_GENERATION)
         return int(records[0]["value"]) if records else 0
 
+    def instance(self) -> str:
+        """Changes when the database is wiped and filled again even if the generation counts
+        up to the same value: the generation node's element id and the node and
+        relationship counts (both read from Neo4j's count store)."""
+        records = self._read(cypher.INSTANCE)
+        if not records:
+            return ""
+        r = records[0]
+        return f"{self.database}|{r['meta']}|{r['nodes']}|{r['rels']}"
+
 
 # ---------------------------------------------------------------------- transaction bodies
 

@@ -22,6 +22,7 @@ from graph_schema import reference
 from graph_schema.errors import (
     Conflict,
     InvalidInput,
+    NoStore,
     NotFound,
     StoreBusy,
     StoreUnavailable,
@@ -49,6 +50,7 @@ CREATE INDEX IF NOT EXISTS rels_dst ON rels(dst, type);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', 0);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('privacy', 0);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('instance', random() & 9223372036854775807);
 """
 
 _CHUNK = 5000  # ids per IN (...) lookup (SQLite allows 32,766 variables)
@@ -79,7 +81,7 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
 class SQLiteStore:
     """A :class:`~graph_schema.store.GraphStore` in one SQLite file."""
 
-    def __init__(self, path: str | Path, *, timeout: float = 10.0) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 10.0, create: bool = True) -> None:
         self.path = str(path)
         self.url = f"sqlite:///{self.path}"
         self._timeout = timeout
@@ -91,6 +93,11 @@ class SQLiteStore:
             if not parent.is_dir():
                 raise InvalidInput(
                     f"cannot open {self.url}: folder {parent} does not exist; create it first"
+                )
+            if not create and not Path(self.path).expanduser().is_file():
+                raise NoStore(
+                    f"no store at {self.path}: run `matchmaking init` or `import` "
+                    "(or check the --store URL / MATCHMAKING_STORE)"
                 )
         try:
             self._con().executescript(_DDL)
@@ -373,6 +380,12 @@ class SQLiteStore:
     def generation(self) -> int:
         row = self._con().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0])
+
+    def instance(self) -> str:
+        """A random number drawn when the file was created: a file deleted and made again
+        (whose generation may count up to the same value) has another one."""
+        row = self._con().execute("SELECT value FROM meta WHERE key = 'instance'").fetchone()
+        return str(row[0]) if row else ""
 
 
 def _pair(row: tuple[Any, ...]) -> tuple[Rel, Node]:

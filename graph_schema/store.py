@@ -164,9 +164,11 @@ def parse_store_url(url: str) -> tuple[str, str]:
     raise InvalidInput(f"unsupported store URL scheme {parsed.scheme!r}: {hint}")
 
 
-def open_store(url: str | None = None) -> GraphStore:
+def open_store(url: str | None = None, *, create: bool = True) -> GraphStore:
     """Open the store a URL names (default: ``MATCHMAKING_STORE`` or the local SQLite file).
 
+    With ``create=False`` a SQLite file that does not exist raises :class:`NoStore` instead
+    of being created empty (read commands use this, so a mistyped path is reported).
     Neo4j credentials come from ``NEO4J_USERNAME``/``NEO4J_PASSWORD`` (no auth when unset),
     the database from ``NEO4J_DATABASE``.
     """
@@ -175,7 +177,7 @@ def open_store(url: str | None = None) -> GraphStore:
     if kind == "sqlite":
         from graph_schema.sqlite_store import SQLiteStore
 
-        return SQLiteStore(location)
+        return SQLiteStore(location, create=create)
     from graph_schema.neo4j_store import Neo4jStore
 
     return Neo4jStore.from_env(location)

@@ -10,8 +10,9 @@ Freshness: the engine checks ``store.generation()`` at most once per ``refresh_i
 seconds. When it changed, a rebuild of the projection starts in a background thread while
 requests keep being answered from the previous snapshot, so a write shows in results after at
 most ``refresh_interval`` + rebuild time (about 1-2 s at BSC scale). ``refresh(force=True)``
-rebuilds synchronously. Learned weights are kept across rebuilds (a kind that had too little
-history is re-fitted); ``fit()`` re-learns every kind.
+rebuilds synchronously. Weights are kept across rebuilds while the kind's positives change
+by at most 10 %; :mod:`matchmaking.persist` also keeps the projection and the weights across
+processes. ``fit()`` re-learns every kind.
 
 Privacy does not wait for a rebuild: every request first applies the
 :class:`~matchmaking.privacy.PrivacyOverlay` (one counter read; a re-read when it moved) to
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -34,6 +35,7 @@ from numpy.typing import NDArray
 from graph_schema.errors import InvalidInput, MatchmakingError, NotFound
 from graph_schema.schema import NEGATIVE_VERDICTS, Label
 from graph_schema.store import GraphStore
+from matchmaking import persist
 from matchmaking.explain import Explainer
 from matchmaking.features import FeatureSpace
 from matchmaking.filtering import Filters, RecommendOptions, filter_mask
@@ -166,11 +168,21 @@ class Engine:
         Seed of the training draws.
     background : bool, default True
         Rebuild a stale projection in a background thread (else on the next request).
+    persist : bool, default True
+        Load and save the projection and the learned weights beside the store
+        (:mod:`matchmaking.persist`), so that a new process on an unchanged store starts warm.
+    progress : callable, optional
+        Called with a short description ("building the projection", "fitting solutions")
+        before each slow step.
     """
 
     def __init__(self, store: GraphStore, *, refresh_interval: float = 1.0,
-                 random_state: int = 0, background: bool = True) -> None:
+                 random_state: int = 0, background: bool = True, persist: bool = True,
+                 progress: Callable[[str], None] | None = None) -> None:
         self.store = store
+        self.persist = persist
+        self.progress = progress
+        self._fitted_on: dict[str, int] = {}  # kind -> positives it was fitted on
         self.refresh_interval = float(refresh_interval)
         self.random_state = random_state
         self.background = background
@@ -203,13 +215,44 @@ class Engine:
                 self._worker.start()
 
     def _rebuild(self) -> None:
-        proj = Projection.from_store(self.store)
-        old = self._snap
-        models = {k: m for k, m in old.models.items() if m.learned} if old else {}
-        snap = _Snapshot(proj, models)
+        snap = persist.load_snapshot(self.store) if self.persist else None
+        if not isinstance(snap, _Snapshot):
+            self._say("building the projection")
+            proj = Projection.from_store(self.store)
+            snap = _Snapshot(proj, {})
+            if self.persist:
+                persist.save_snapshot(self.store, proj.generation, snap)
+        snap.models = self._reusable_models(snap)
         with self._lock:
-            if self._snap is None or (self._snap.proj.generation or -1) <= (proj.generation or 0):
+            if self._snap is None or \
+                    (self._snap.proj.generation or -1) <= (snap.proj.generation or 0):
                 self._snap = snap
+
+    def _reusable_models(self, snap: _Snapshot) -> dict[Kind, KindModel]:
+        """Weights that the refit policy lets the new snapshot keep: those of the
+        previous snapshot, else the persisted ones (see :mod:`matchmaking.persist`)."""
+        counts = persist.positive_counts(snap.proj)
+        stored = persist.load_models(self.store, counts, KindModel) if self.persist else {}
+        old = self._snap.models if self._snap is not None else {}
+        for kind, (_, fitted_on) in stored.items():
+            if kind not in old:
+                self._fitted_on[kind] = fitted_on
+        out: dict[Kind, KindModel] = {}
+        candidates: dict[str, KindModel] = {k: m for k, (m, _) in stored.items()}
+        candidates.update({str(k): m for k, m in old.items()})
+        for kind, m in candidates.items():
+            if kind in KINDS and persist.still_valid(self._fitted_on.get(kind, -1),
+                                                     counts[kind]):
+                out[Kind(kind)] = m
+        return out
+
+    def _say(self, what: str) -> None:
+        if self.progress is not None:
+            self.progress(what)
+
+    def _save_models(self, snap: _Snapshot) -> None:
+        if self.persist:
+            persist.save_models(self.store, snap.models, self._fitted_on)
 
     def _snapshot(self) -> _Snapshot:
         self.refresh()
@@ -217,6 +260,11 @@ class Engine:
         assert snap is not None
         snap.apply_privacy(self.privacy.current())
         return snap
+
+    def generation(self) -> int | None:
+        """The store generation of the snapshot that answers now (after the staleness
+        check)."""
+        return self._snapshot().proj.generation
 
     @property
     def projection(self) -> Projection:
@@ -240,6 +288,7 @@ class Engine:
             for kind in KINDS:
                 models[kind] = self._fit(snap, kind, models)
             snap.models = models
+            self._save_models(snap)
         return self
 
     def _fit(self, snap: _Snapshot, kind: Kind, models: dict[Kind, KindModel]) -> KindModel:
@@ -250,6 +299,8 @@ class Engine:
             if model is None:
                 model = models[up] = self._fit(snap, up, models)
             upstream = model.weights
+        self._say(f"fitting {kind}")
+        self._fitted_on[kind] = persist.positive_counts(snap.proj)[kind]
         return fit_kind(snap.proj, kind, upstream=upstream, random_state=self.random_state)
 
     def model(self, kind: Kind | str) -> KindModel:
@@ -265,6 +316,7 @@ class Engine:
                 m = snap.models.get(kind)
                 if m is None:
                     m = snap.models[kind] = self._fit(snap, kind, snap.models)
+                    self._save_models(snap)
         return m
 
     # ------------------------------------------------------------------ recommend

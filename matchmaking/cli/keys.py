@@ -17,7 +17,8 @@ def keys() -> None:
 
 @keys.command("create")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--subject", default=None, help="City, Member or Provider id for bound roles.")
+@click.option("--subject", default=None,
+              help="City, Member or Provider id (or unique name) for bound roles.")
 @click.option("--name", default="", help="A note saying whom the key is for.")
 @click.option("--expires", default=None, metavar="DURATION",
               help="Expire the key after this long, e.g. 90d, 12h or 30m (default: never).")
@@ -26,11 +27,14 @@ def keys() -> None:
 def keys_create(c: Context, role: str, subject: str | None, name: str, expires: str | None,
                 as_json: bool) -> None:
     """Create a key and print it once; it cannot be shown again."""
-    from matchmaking.keys import create_key, parse_duration
+    from matchmaking.keys import BOUND_ROLES, create_key, parse_duration
+    from matchmaking.resolve import resolve_or_keep
 
     expires_in = parse_duration(expires) if expires is not None else None
-    store = c.store()
+    store = c.store(create=True)
     store.init()
+    if subject is not None and Role(role) in BOUND_ROLES:
+        subject = resolve_or_keep(store, subject, [BOUND_ROLES[Role(role)]])
     record, key = create_key(store, Role(role), subject, name, expires_in)
     if as_json:
         click.echo(json.dumps({**record.to_json(), "key": key}))
