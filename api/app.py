@@ -16,7 +16,8 @@ list members                    yes    yes    no           no           no
 read a member                   yes    yes    if open      own / open   if open
 create/delete entities          yes    yes    no           no           no
 update an entity                yes    yes    own city     own member   own provider
-                                                                        + its solutions
+                                                                        + solutions it
+                                                                        owns
 write needs, sdgs, kpis         yes    yes    own          no           no
 write implementations,          yes    yes    no           no           no
 affiliations
@@ -28,6 +29,10 @@ read feedback                   all    all    its own      its own      its own
 imports                         yes    yes    no           no           no
 keys                            yes    no     no           no           no
 reports, staff page data        yes    yes    no           no           no
+events: create, participants,   yes    yes    no           no           no
+schedule, all meetings
+event agenda (+ .ics), reply    any    any    own          own          own
+to a meeting
 ==============================  =====  =====  ===========  ===========  ===========
 """
 
@@ -47,14 +52,17 @@ from . import errors, logs
 from .auth import KeyCache, RateLimiter
 from .deps import Breaker, EngineHolder
 from .middleware import BodySizeLimit
+from .result_cache import ResultCache
 from .routers import (
     cities,
     docs,
+    events,
     feedback,
     imports,
     keys,
     members,
     pages,
+    programme,
     providers,
     recommendations,
     reference,
@@ -118,6 +126,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # any body that is not JSON (or nests too deep) is a 400 before validation
+        responses=errors.problem_responses(400),
         docs_url=None,  # /docs and /redoc come from routers.docs: offline, no CDN
         redoc_url=None,
     )
@@ -125,6 +135,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.state.given_store = store
     app.state.keys = KeyCache(settings.key_cache_seconds)
     app.state.limiter = RateLimiter(settings.rate_limit)
+    app.state.results = ResultCache(settings.result_cache)
     errors.install(app)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, import_bytes=settings.max_import_bytes
@@ -147,8 +158,10 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(topics.router)
     app.include_router(recommendations.router)
     app.include_router(feedback.router)
+    app.include_router(events.router)
     app.include_router(imports.router)
     app.include_router(keys.router)
     app.include_router(reports.router)
+    app.include_router(programme.router)
     app.include_router(pages.router)
     return app

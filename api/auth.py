@@ -2,7 +2,9 @@
 
 Verified keys are cached in the process for ``MATCHMAKING_KEY_CACHE_SECONDS`` (default 30 s),
 so the hot path does not read the store on every request. A revoked key therefore stops
-working within that bound in every worker. The cache holds the stored digest, never the
+working within that bound in every worker (at once in the worker that revoked it, including
+the keys revoked because their subject was deleted). An expired key is refused at once
+(its expiry is checked on every request). The cache holds the stored digest, never the
 secret; each request still compares its secret with the digest (constant time).
 
 Roles
@@ -96,6 +98,9 @@ class KeyCache:
             raise unauthorized("unknown or wrong API key")
         if record.revoked:
             raise unauthorized("this API key has been revoked")
+        if record.expired():
+            raise unauthorized(f"this API key expired at {record.expires}; ask an admin "
+                               "for a new one")
         return Principal(record.key_id, Role(record.role), record.subject)
 
     def forget(self, key_id: str) -> None:

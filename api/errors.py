@@ -3,7 +3,9 @@
 - :class:`~graph_schema.errors.InvalidInput` and request validation errors → 422 (with the
   field paths in ``errors``), :class:`~graph_schema.errors.NotFound` → 404,
   :class:`~graph_schema.errors.Conflict` → 409,
-  :class:`~graph_schema.errors.StoreUnavailable` → 503 with ``Retry-After``.
+  :class:`~graph_schema.errors.StoreUnavailable` → 503 with ``Retry-After`` (it opens the
+  circuit breaker of :mod:`api.deps`, except :class:`~graph_schema.errors.StoreBusy`: a
+  write lock held by another writer fails this request only).
 - :class:`ApiProblem` carries the HTTP-only cases (401, 403, 413, 429, 503 engine).
 - Anything unexpected → 500 with an ``error_id`` that is also in the log. No stack trace and
   no exception text ever reaches the client.
@@ -21,12 +23,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from graph_schema.errors import (
     Conflict,
     InvalidInput,
     MatchmakingError,
     NotFound,
+    StoreBusy,
     StoreError,
     StoreUnavailable,
 )
@@ -138,6 +142,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            headers["Allow"] = ", ".join(allowed_methods(request))
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(exc.status_code, detail, instance=request.url.path,
                                 headers=headers or None)
@@ -154,8 +160,8 @@ def install(app: FastAPI) -> None:
             return problem_response(409, str(exc), slug="conflict", instance=path)
         if isinstance(exc, StoreUnavailable):
             breaker = getattr(request.app.state, "breaker", None)
-            if breaker is not None:
-                breaker.trip()
+            if breaker is not None and not isinstance(exc, StoreBusy):
+                breaker.trip()  # a lock held by another writer says nothing about reads
             log.warning("store unavailable: %s", exc)
             return problem_response(
                 503, "the store is unavailable; retry shortly", slug="store-unavailable",
@@ -168,6 +174,16 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return _internal(request, exc)
+
+
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at this request's path, sorted."""
+    routes = request.app.router.routes
+    return [m for m in METHODS
+            if any(r.matches({**request.scope, "method": m})[0] is Match.FULL for r in routes)]
 
 
 def _internal(request: Request, exc: BaseException) -> JSONResponse:

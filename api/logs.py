@@ -1,5 +1,8 @@
 """Log redaction: API keys, bearer tokens and e-mail addresses never reach a log.
 
+E-mail addresses are recognised in the encodings a request line or a payload may carry them
+in (``victim%40example.org``, ``%2540``, ``\\u0040``, ``&#64;``), not only with a plain "@".
+
 :class:`RedactingFilter` rewrites each record's formatted message (and its exception text)
 before any handler formats it. :func:`install` attaches it to the handlers of the root
 logger and to the loggers the API and uvicorn write to.
@@ -13,7 +16,12 @@ import re
 from matchmaking.keys import KEY_LIKE
 
 BEARER = re.compile(r"(?i)(bearer\s+)[^\s,;\"']+")
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+#: "@" as written in a log: plain, URL-encoded (``%40``, double ``%2540``), a JSON or
+#: Python escape (``\u0040``, ``\x40``) or an HTML character reference.
+AT = r"(?:@|%40|%2540|\\u0040|\\x40|&#0*64;|&#x0*40;)"
+#: A dot in the domain, plain or URL-encoded.
+DOT = r"(?:\.|%2e|%252e)"
+EMAIL = re.compile(rf"[A-Za-z0-9._%+-]+{AT}(?:[A-Za-z0-9-]+{DOT})+[A-Za-z]{{2,}}", re.IGNORECASE)
 LOGGERS = ("api", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi")
 
 

@@ -18,6 +18,8 @@ variable                               meaning                                  
 ``MATCHMAKING_INIT_STORE``             run ``store.init()`` at startup            ``true``
 ``MATCHMAKING_WARM_ENGINE``            build the engine in the background at      ``true``
                                        startup
+``MATCHMAKING_RESULT_CACHE``           recommendation bodies cached per process   ``4096``
+                                       (0 = off); emptied by any store write
 =====================================  =========================================  ==========
 """
 
@@ -51,6 +53,7 @@ class Settings(BaseSettings):
     init_store: bool = True
     warm_engine: bool = True
     random_state: int = 0
+    result_cache: int = Field(4096, ge=0, description="recommendation bodies cached; 0 = off")
 
 
 @lru_cache

@@ -61,6 +61,22 @@ SET m.value = m.value + 1
 
 GENERATION = "MATCH (m:Meta {key: 'generation'}) RETURN m.value AS value"
 
+BUMP_PRIVACY = """
+MERGE (m:Meta {key: 'privacy'})
+ON CREATE SET m.value = 0
+SET m.value = m.value + 1
+"""
+
+PRIVACY_GENERATION = "MATCH (m:Meta {key: 'privacy'}) RETURN m.value AS value"
+
+INSTANCE = """
+OPTIONAL MATCH (m:Meta {key: 'generation'})
+WITH elementId(m) AS meta
+CALL { MATCH (n) RETURN count(n) AS nodes }
+CALL { MATCH ()-[r]->() RETURN count(r) AS rels }
+RETURN meta, nodes, rels
+"""
+
 PING = "RETURN 1 AS ok"
 
 

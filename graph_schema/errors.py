@@ -24,6 +24,10 @@ class NotFound(MatchmakingError, LookupError):
     """An id that does not exist."""
 
 
+class NoStore(NotFound):
+    """A store that does not exist where one was named (e.g. a mistyped SQLite path)."""
+
+
 class Conflict(MatchmakingError):
     """The operation clashes with existing data (e.g. creating an id that exists)."""
 
@@ -34,6 +38,14 @@ class StoreError(MatchmakingError):
 
 class StoreUnavailable(StoreError, ConnectionError):
     """The store cannot be reached right now; retrying later may succeed."""
+
+
+class StoreBusy(StoreUnavailable):
+    """The store answers but another writer holds its lock; this one request may be retried.
+
+    Unlike a store that is down, this says nothing about the next request (the API answers
+    503 for it without opening its circuit breaker).
+    """
 
 
 class MissingExtra(MatchmakingError, ImportError):

@@ -1,4 +1,7 @@
-"""Import and export of whole ecosystems in the smartcity-graph/1 interchange format.
+"""Import and export of whole ecosystems in the smartcity-graph/1 and /1.1 interchange formats.
+
+Version 1.1 adds events, attendance and meetings (:mod:`graph_schema.interchange_events`);
+a written dataset declares 1.1 only when it holds an event, so other datasets stay /1.
 
 Import runs in three streamed passes, so memory grows with the number of node ids, not
 with file size:
@@ -32,6 +35,13 @@ from typing import IO, Any
 import orjson
 
 from graph_schema.errors import Conflict, InvalidInput, LimitExceeded, MatchmakingError, NotFound
+from graph_schema.interchange_events import (
+    FORMAT_1_1,
+    SUPPORTED_FORMATS,
+    EventChecks,
+    format_error,
+    needs_1_1,
+)
 from graph_schema.schema import (
     INTERNAL_LABELS,
     Label,
@@ -212,9 +222,12 @@ class _Validator:
         report: ImportReport,
         progress: Progress | None,
         limits: ReadLimits,
+        declared: str | None = None,
     ):
         self.store = store
         self.limits = limits
+        self.declared = declared
+        self.events = EventChecks(store)
         self.report = report
         self.progress = progress
         self.labels: dict[str, Label] = {}
@@ -225,7 +238,7 @@ class _Validator:
         self.bad_rel_lines: set[int] = set()
 
     def nodes(self, path: Path) -> None:
-        name = path.name
+        name = self.nodes_name = path.name
         for lineno, obj, err in read_jsonl(path, self.limits):
             self.report.nodes_read += 1
             if self.progress and self.report.nodes_read % 50_000 == 0:
@@ -235,6 +248,9 @@ class _Validator:
                     raise InvalidInput(err)
                 node = node_from_json(obj)
                 self._check_duplicate(node)
+                if self.declared == FORMAT and needs_1_1(node=node):
+                    raise InvalidInput(format_error(self.declared))
+                self.events.node(node, lineno)
             except InvalidInput as e:
                 self.report.add_error(name, lineno, str(e))
                 self.bad_node_lines.add(lineno)
@@ -288,7 +304,10 @@ class _Validator:
             try:
                 if err:
                     raise InvalidInput(err)
-                pending.append((lineno, rel_from_json(obj)))
+                rel = rel_from_json(obj)
+                if self.declared == FORMAT and needs_1_1(rel=rel):
+                    raise InvalidInput(format_error(self.declared))
+                pending.append((lineno, rel))
             except InvalidInput as e:
                 self.report.add_error(path.name, lineno, str(e))
                 self.bad_rel_lines.add(lineno)
@@ -296,6 +315,10 @@ class _Validator:
                 self._check_rels(path.name, pending)
                 pending = []
         self._check_rels(path.name, pending)
+        for lineno, message, rel_lines in self.events.finish():
+            self.report.add_error(self.nodes_name, lineno, message)
+            self.bad_node_lines.add(lineno)
+            self.bad_rel_lines.update(rel_lines)
 
     def _check_rels(self, name: str, pending: list[tuple[int, Rel]]) -> None:
         refs = reference_labels()
@@ -307,6 +330,7 @@ class _Validator:
             and x not in self.bad_ids
         }
         in_store = self.store.labels_of(unknown) if unknown else {}
+        self.events.prefetch(r for _, r in pending)
         for lineno, rel in pending:
             try:
                 labels = [self._label_of(x, refs, in_store) for x in (rel.src, rel.dst)]
@@ -319,6 +343,7 @@ class _Validator:
                             f"property 'provider' must name a Provider, "
                             f"but '{provider}' is a {got.value}"
                         )
+                self.events.rel(rel, lineno)
             except InvalidInput as e:
                 self.report.add_error(name, lineno, str(e))
                 self.bad_rel_lines.add(lineno)
@@ -371,9 +396,9 @@ def import_dataset(
     limits = limits or ReadLimits.from_env()
     nodes_path = dataset_file(directory, "nodes")
     rels_path = dataset_file(directory, "relationships")
-    _check_meta(directory)
+    declared = _check_meta(directory)
     report = ImportReport()
-    v = _Validator(store, report, progress, limits)
+    v = _Validator(store, report, progress, limits, declared)
     v.nodes(nodes_path)
     v.rels(rels_path)
     order = {nodes_path.name: 0, rels_path.name: 1}
@@ -430,10 +455,11 @@ def _props(obj: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in keys}
 
 
-def _check_meta(directory: Path) -> None:
+def _check_meta(directory: Path) -> str | None:
+    """The format ``meta.json`` declares (None without one); error if unsupported."""
     meta = directory / "meta.json"
     if not meta.is_file():
-        return
+        return None
     if meta.stat().st_size > 1024**2:
         raise InvalidInput(f"{meta.name} is larger than 1 MiB; it holds only a few fields")
     try:
@@ -441,8 +467,10 @@ def _check_meta(directory: Path) -> None:
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise InvalidInput(f"{meta.name}:1: invalid JSON ({e})") from None
     fmt = data.get("format") if isinstance(data, dict) else None
-    if fmt is not None and fmt != FORMAT:
-        raise InvalidInput(f"{meta.name}: format {fmt!r} is not supported; expected {FORMAT!r}")
+    if fmt is not None and fmt not in SUPPORTED_FORMATS:
+        raise InvalidInput(f"{meta.name}: format {fmt!r} is not supported; expected one of "
+                           f"{', '.join(repr(f) for f in SUPPORTED_FORMATS)}")
+    return fmt if isinstance(fmt, str) else None
 
 
 def export_dataset(
@@ -540,8 +568,11 @@ def write_dataset(
     counts = Counts()
     _write_jsonl(directory, "nodes", nodes, counts.nodes, compress, sort_props, progress)
     _write_jsonl(directory, "relationships", rels, counts.rels, compress, sort_props, progress)
-    fields = meta(counts) if callable(meta) else meta
-    text = json.dumps({"format": FORMAT, **fields}, indent=2) + "\n"
+    fields = dict(meta(counts) if callable(meta) else meta)
+    fields.pop("format", None)
+    # smartcity-graph/1.1 only when there are events, so other datasets stay /1
+    fmt = FORMAT_1_1 if counts.nodes.get(Label.EVENT.value) else FORMAT
+    text = json.dumps({"format": fmt, **fields}, indent=2) + "\n"
     (directory / "meta.json").write_text(text, encoding="utf-8")
     return counts
 

@@ -53,7 +53,7 @@ from graph_schema.errors import (
     StoreUnavailable,
 )
 from graph_schema.schema import LOCATED_LABELS, Label, Node, Rel, RelType
-from graph_schema.store import Counts, Direction
+from graph_schema.store import Counts, Direction, touches_privacy
 
 T = TypeVar("T")
 
@@ -183,12 +183,15 @@ class Neo4jStore:
             )
         return records
 
-    def _write_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
-        """Run ``work`` in one managed write transaction that also bumps the generation."""
+    def _write_tx(self, work: Callable[[ManagedTransaction], T], privacy: bool = False) -> T:
+        """Run ``work`` in one managed write transaction that also bumps the generation (and
+        the privacy generation when ``privacy``)."""
 
         def tx_fn(tx: ManagedTransaction) -> T:
             out = work(tx)
             tx.run(cypher.BUMP_GENERATION).consume()
+            if privacy:
+                tx.run(cypher.BUMP_PRIVACY).consume()
             return out
 
         self._connect()
@@ -269,7 +272,7 @@ class Neo4jStore:
             if rels:
                 _write_rels(tx, rels, rel_groups, replace)
 
-        self._write_tx(work)
+        self._write_tx(work, privacy=touches_privacy(nodes, rels))
 
     def write_all(self, batches: Iterable[tuple[Sequence[Node], Sequence[Rel]]]) -> None:
         """All batches in one explicit transaction (not a managed one: ``batches`` is read
@@ -292,6 +295,7 @@ class Neo4jStore:
                     if rels:
                         _write_rels(tx, rels, _rel_rows(rels, False), False)
                 tx.run(cypher.BUMP_GENERATION).consume()
+                tx.run(cypher.BUMP_PRIVACY).consume()  # an import may change who is hidden
                 tx.commit()
         except StoreUnavailable as e:
             cause = e.__cause__
@@ -312,7 +316,7 @@ class Neo4jStore:
                 deleted += _single_int(tx, cypher.DELETE_NODES, "deleted", ids=list(chunk))
             return deleted
 
-        return self._write_tx(work)
+        return self._write_tx(work, privacy=True)
 
     def delete_rels(self, keys: Sequence[tuple[RelType, str, str]]) -> int:
         groups: dict[RelType, dict[tuple[str, str], None]] = {}
@@ -326,7 +330,7 @@ class Neo4jStore:
                 deleted += _single_int(tx, cypher.delete_rels(t), "deleted", rows=rows)
             return deleted
 
-        return self._write_tx(work)
+        return self._write_tx(work, privacy=True)
 
     # ------------------------------------------------------------------ reads
 
@@ -436,6 +440,20 @@ class Neo4jStore:
     def generation(self) -> int:
         records = self._read(cypher.GENERATION)
         return int(records[0]["value"]) if records else 0
+
+    def privacy_generation(self) -> int:
+        records = self._read(cypher.PRIVACY_GENERATION)
+        return int(records[0]["value"]) if records else 0
+
+    def instance(self) -> str:
+        """Changes when the database is wiped and filled again even if the generation counts
+        up to the same value: the generation node's element id and the node and
+        relationship counts (both read from Neo4j's count store)."""
+        records = self._read(cypher.INSTANCE)
+        if not records:
+            return ""
+        r = records[0]
+        return f"{self.database}|{r['meta']}|{r['nodes']}|{r['rels']}"
 
 
 # ---------------------------------------------------------------------- transaction bodies

@@ -14,9 +14,16 @@ from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
-from graph_schema import reference
+from graph_schema import events, reference
 from graph_schema.errors import InvalidInput
 
 #: Node ids. Always checked with ``fullmatch``: ``match`` would let ``$`` accept a final "\\n".
@@ -38,6 +45,10 @@ class Label(StrEnum):
     KPI = "KPI"
     SDG = "SDG"
     COUNTRY = "Country"
+    #: A matchmaking event (smartcity-graph/1.1).
+    EVENT = "Event"
+    #: A scheduled 1:1 meeting at an event (smartcity-graph/1.1).
+    MEETING = "Meeting"
     #: Engine-internal: hashed API keys. Never exported, never projected.
     API_KEY = "ApiKey"
 
@@ -58,6 +69,12 @@ class RelType(StrEnum):
     IMPROVES = "IMPROVES"
     LOCATED_IN = "LOCATED_IN"
     FEEDBACK = "FEEDBACK"
+    #: A participant attends an event (smartcity-graph/1.1).
+    ATTENDS = "ATTENDS"
+    #: A meeting takes place at an event (smartcity-graph/1.1).
+    HELD_AT = "HELD_AT"
+    #: A meeting is with a participant; every meeting has exactly two (smartcity-graph/1.1).
+    MEETS = "MEETS"
 
 
 #: Allowed (from labels, to labels) of every relationship type.
@@ -84,6 +101,13 @@ ENDPOINTS: dict[RelType, tuple[frozenset[Label], frozenset[Label]]] = {
         frozenset({Label.CITY, Label.MEMBER, Label.PROVIDER}),
         frozenset({Label.CITY, Label.MEMBER, Label.PROVIDER, Label.SOLUTION}),
     ),
+    RelType.ATTENDS: (
+        frozenset({Label.CITY, Label.MEMBER, Label.PROVIDER}), frozenset({Label.EVENT}),
+    ),
+    RelType.HELD_AT: (frozenset({Label.MEETING}), frozenset({Label.EVENT})),
+    RelType.MEETS: (
+        frozenset({Label.MEETING}), frozenset({Label.CITY, Label.MEMBER, Label.PROVIDER}),
+    ),
 }
 
 #: Types that the store derives itself; a dataset may not contain them.
@@ -96,6 +120,10 @@ SYMMETRIC_TYPES = frozenset({RelType.KNOWS, RelType.PARTNERS_WITH})
 REFERENCE_LABELS = frozenset({Label.SDG, Label.COUNTRY, Label.KPI})
 #: Labels the engine keeps for itself; not part of smartcity-graph/1 datasets.
 INTERNAL_LABELS = frozenset({Label.API_KEY})
+#: Labels and types of events and meetings (smartcity-graph/1.1): stored, imported and
+#: exported, but not part of the recommendation graph.
+EVENT_LABELS = frozenset({Label.EVENT, Label.MEETING})
+EVENT_TYPES = frozenset({RelType.ATTENDS, RelType.HELD_AT, RelType.MEETS})
 #: Labels whose ``country`` property yields a LOCATED_IN relationship.
 LOCATED_LABELS = ENDPOINTS[RelType.LOCATED_IN][0]
 
@@ -323,6 +351,13 @@ class WorksForProps(Props):
     role: str | None = None
 
 
+class OffersProps(Props):
+    """``owner: true`` marks the provider that owns (may edit) the solution; see
+    ``docs/security.md``."""
+
+    owner: bool | None = None
+
+
 class AdvisedProps(Props):
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
 
@@ -341,6 +376,38 @@ class FeedbackProps(Props):
     at: str | None = None
 
 
+IdRef = Annotated[str, Field(pattern=ID_PATTERN.pattern)]
+SlotIndex = Annotated[int, Field(ge=0, le=events.MAX_SLOTS - 1)]
+
+
+class EventProps(Props):
+    name: NonEmpty
+    timezone: Annotated[str, AfterValidator(events.check_timezone)]
+    date: Annotated[str, AfterValidator(events.check_date)]
+    start: Annotated[str, AfterValidator(events.check_time)]
+    slot_minutes: Annotated[int, Field(ge=5, le=240)]
+    slots: Annotated[int, Field(ge=1, le=events.MAX_SLOTS)]
+    tables: Annotated[int, Field(ge=1, le=events.MAX_TABLES)]
+    venue: str | None = None
+    description: str | None = None
+
+
+class AttendsProps(Props):
+    role: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    availability: Annotated[list[SlotIndex], AfterValidator(events.check_unique)] | None = None
+    max_meetings: Annotated[int, Field(ge=0, le=events.MAX_SLOTS)] | None = None
+    wants: Annotated[list[IdRef], AfterValidator(events.check_unique)] | None = None
+    avoids: Annotated[list[IdRef], AfterValidator(events.check_unique)] | None = None
+
+
+class MeetingProps(Props):
+    slot: SlotIndex
+    table: Annotated[int, Field(ge=1, le=events.MAX_TABLES)]
+    status: Literal["proposed", "accepted", "declined"]
+    value: Annotated[float, Field(ge=0)] | None = None
+    reasons: list[str] | None = None
+
+
 NODE_PROPS: dict[Label, type[Props]] = {
     Label.CITY: CityProps,
     Label.PROVIDER: ProviderProps,
@@ -351,6 +418,8 @@ NODE_PROPS: dict[Label, type[Props]] = {
     Label.SDG: SDGProps,
     Label.COUNTRY: CountryProps,
     Label.API_KEY: ReferenceProps,
+    Label.EVENT: EventProps,
+    Label.MEETING: MeetingProps,
 }
 
 REL_PROPS: dict[RelType, type[Props]] = {
@@ -360,8 +429,10 @@ REL_PROPS: dict[RelType, type[Props]] = {
     RelType.EXPERT_IN: ExpertInProps,
     RelType.WORKS_FOR: WorksForProps,
     RelType.ADVISED: AdvisedProps,
+    RelType.OFFERS: OffersProps,
     RelType.MEASURES: MeasuresProps,
     RelType.FEEDBACK: FeedbackProps,
+    RelType.ATTENDS: AttendsProps,
 }
 
 

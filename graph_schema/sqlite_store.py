@@ -19,9 +19,16 @@ from typing import Any
 import orjson
 
 from graph_schema import reference
-from graph_schema.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
+from graph_schema.errors import (
+    Conflict,
+    InvalidInput,
+    NoStore,
+    NotFound,
+    StoreBusy,
+    StoreUnavailable,
+)
 from graph_schema.schema import LOCATED_LABELS, Label, Node, Rel, RelType
-from graph_schema.store import Counts, Direction
+from graph_schema.store import Counts, Direction, touches_privacy
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -42,6 +49,8 @@ CREATE INDEX IF NOT EXISTS rels_src ON rels(src, type);
 CREATE INDEX IF NOT EXISTS rels_dst ON rels(dst, type);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', 0);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('privacy', 0);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('instance', random() & 9223372036854775807);
 """
 
 _CHUNK = 5000  # ids per IN (...) lookup (SQLite allows 32,766 variables)
@@ -72,7 +81,7 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
 class SQLiteStore:
     """A :class:`~graph_schema.store.GraphStore` in one SQLite file."""
 
-    def __init__(self, path: str | Path, *, timeout: float = 10.0) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 10.0, create: bool = True) -> None:
         self.path = str(path)
         self.url = f"sqlite:///{self.path}"
         self._timeout = timeout
@@ -84,6 +93,11 @@ class SQLiteStore:
             if not parent.is_dir():
                 raise InvalidInput(
                     f"cannot open {self.url}: folder {parent} does not exist; create it first"
+                )
+            if not create and not Path(self.path).expanduser().is_file():
+                raise NoStore(
+                    f"no store at {self.path}: run `matchmaking init` or `import` "
+                    "(or check the --store URL / MATCHMAKING_STORE)"
                 )
         try:
             self._con().executescript(_DDL)
@@ -113,13 +127,17 @@ class SQLiteStore:
         return con
 
     @contextmanager
-    def _tx(self, *, bump_always: bool = True) -> Iterator[sqlite3.Connection]:
+    def _tx(self, privacy: bool = False, *, bump_always: bool = True
+            ) -> Iterator[sqlite3.Connection]:
         """One ``BEGIN IMMEDIATE`` transaction that bumps the generation when it commits
-        (without ``bump_always``: only if it changed a row)."""
+        (without ``bump_always``: only if it changed a row), and the privacy generation when
+        ``privacy``."""
         con = self._con()
         try:
             con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):  # another writer: this request only
+                raise StoreBusy(f"{self.url} is locked by another writer: {e}") from e
             raise StoreUnavailable(f"{self.url} is busy or unwritable: {e}") from e
         changes = con.total_changes
         try:
@@ -130,6 +148,9 @@ class SQLiteStore:
         else:
             if bump_always or con.total_changes != changes:
                 con.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+            if privacy:
+                con.execute("INSERT INTO meta(key, value) VALUES ('privacy', 1) "
+                            "ON CONFLICT(key) DO UPDATE SET value = value + 1")
             con.execute("COMMIT")
 
     def close(self) -> None:
@@ -165,7 +186,7 @@ class SQLiteStore:
     ) -> None:
         if not nodes and not rels:
             return
-        with self._tx() as con:
+        with self._tx(privacy=touches_privacy(nodes, rels)) as con:
             if nodes:
                 self._write_nodes(con, nodes, replace)
             if rels:
@@ -209,7 +230,7 @@ class SQLiteStore:
         )
 
     def write_all(self, batches: Iterable[tuple[Sequence[Node], Sequence[Rel]]]) -> None:
-        with self._tx() as con:
+        with self._tx(privacy=True) as con:  # an import may change who is hidden
             for nodes, rels in batches:
                 if nodes:
                     self._write_nodes(con, nodes, False)
@@ -218,7 +239,7 @@ class SQLiteStore:
 
     def delete_nodes(self, ids: Sequence[str]) -> int:
         deleted = 0
-        with self._tx() as con:
+        with self._tx(privacy=True) as con:
             for chunk in _chunks(list(ids)):
                 marks = ",".join("?" * len(chunk))
                 con.execute(f"DELETE FROM rels WHERE src IN ({marks})", chunk)
@@ -227,7 +248,7 @@ class SQLiteStore:
         return deleted
 
     def delete_rels(self, keys: Sequence[tuple[RelType, str, str]]) -> int:
-        with self._tx() as con:
+        with self._tx(privacy=True) as con:
             before = con.total_changes
             con.executemany(
                 "DELETE FROM rels WHERE type = ? AND src = ? AND dst = ?",
@@ -352,9 +373,19 @@ class SQLiteStore:
         finally:
             con.close()
 
+    def privacy_generation(self) -> int:
+        row = self._con().execute("SELECT value FROM meta WHERE key = 'privacy'").fetchone()
+        return int(row[0]) if row else 0
+
     def generation(self) -> int:
         row = self._con().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0])
+
+    def instance(self) -> str:
+        """A random number drawn when the file was created: a file deleted and made again
+        (whose generation may count up to the same value) has another one."""
+        row = self._con().execute("SELECT value FROM meta WHERE key = 'instance'").fetchone()
+        return str(row[0]) if row else ""
 
 
 def _pair(row: tuple[Any, ...]) -> tuple[Rel, Node]:

@@ -10,7 +10,10 @@ suite (``tests/graph_schema/test_store_contract.py``):
 - Built-in reference nodes (SDGs, countries, U4SSC KPIs) are written by ``init``; a later
   write to one of them marks it as defined by the data, so export includes it.
 - Every write transaction increments ``generation()``, which other processes poll cheaply
-  to learn that their in-memory projection is stale.
+  to learn that their in-memory projection is stale. A write that may change who is hidden
+  or which pairs are declined (it writes a Member or a FEEDBACK relationship, or deletes
+  anything) also increments ``privacy_generation()``, which the engine reads on every
+  request (:mod:`matchmaking.privacy`).
 - Iteration is deterministic: nodes by id, relationships by (type, src, dst).
 """
 
@@ -117,6 +120,16 @@ class GraphStore(Protocol):
     def generation(self) -> int:
         """A counter that grows with every write transaction."""
 
+    def privacy_generation(self) -> int:
+        """A counter that grows with every write that may change privacy (see above)."""
+
+
+def touches_privacy(nodes: Sequence[Node], rels: Sequence[Rel]) -> bool:
+    """Whether a write of ``nodes`` and ``rels`` must bump the privacy generation."""
+    return any(n.label is Label.MEMBER for n in nodes) or any(
+        r.type is RelType.FEEDBACK for r in rels
+    )
+
 
 def parse_store_url(url: str) -> tuple[str, str]:
     """Split a store URL into (kind, location) or raise :class:`InvalidInput`.
@@ -151,9 +164,11 @@ def parse_store_url(url: str) -> tuple[str, str]:
     raise InvalidInput(f"unsupported store URL scheme {parsed.scheme!r}: {hint}")
 
 
-def open_store(url: str | None = None) -> GraphStore:
+def open_store(url: str | None = None, *, create: bool = True) -> GraphStore:
     """Open the store a URL names (default: ``MATCHMAKING_STORE`` or the local SQLite file).
 
+    With ``create=False`` a SQLite file that does not exist raises :class:`NoStore` instead
+    of being created empty (read commands use this, so a mistyped path is reported).
     Neo4j credentials come from ``NEO4J_USERNAME``/``NEO4J_PASSWORD`` (no auth when unset),
     the database from ``NEO4J_DATABASE``.
     """
@@ -162,7 +177,7 @@ def open_store(url: str | None = None) -> GraphStore:
     if kind == "sqlite":
         from graph_schema.sqlite_store import SQLiteStore
 
-        return SQLiteStore(location)
+        return SQLiteStore(location, create=create)
     from graph_schema.neo4j_store import Neo4jStore
 
     return Neo4jStore.from_env(location)

@@ -10,15 +10,21 @@ Freshness: the engine checks ``store.generation()`` at most once per ``refresh_i
 seconds. When it changed, a rebuild of the projection starts in a background thread while
 requests keep being answered from the previous snapshot, so a write shows in results after at
 most ``refresh_interval`` + rebuild time (about 1-2 s at BSC scale). ``refresh(force=True)``
-rebuilds synchronously. Learned weights are kept across rebuilds (a kind that had too little
-history is re-fitted); ``fit()`` re-learns every kind.
+rebuilds synchronously. Weights are kept across rebuilds while the kind's positives change
+by at most 10 %; :mod:`matchmaking.persist` also keeps the projection and the weights across
+processes. ``fit()`` re-learns every kind.
+
+Privacy does not wait for a rebuild: every request first applies the
+:class:`~matchmaking.privacy.PrivacyOverlay` (one counter read; a re-read when it moved) to
+the snapshot it answers from, so a member who opted out and a declined pair are gone from
+the very next answer, in every process.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -29,10 +35,12 @@ from numpy.typing import NDArray
 from graph_schema.errors import InvalidInput, MatchmakingError, NotFound
 from graph_schema.schema import NEGATIVE_VERDICTS, Label
 from graph_schema.store import GraphStore
+from matchmaking import persist
 from matchmaking.explain import Explainer
 from matchmaking.features import FeatureSpace
 from matchmaking.filtering import Filters, RecommendOptions, filter_mask
 from matchmaking.kinds import KINDS, Kind, kind_of
+from matchmaking.privacy import Privacy, PrivacyOverlay
 from matchmaking.projection import IntArray, Projection, Row
 from matchmaking.training import KindModel, candidate_rows, fit_kind
 from scoring import mmr
@@ -104,6 +112,31 @@ class _Snapshot:
             if verdict in NEGATIVE_VERDICTS:
                 self.declined.setdefault((kind, s), set()).add(c)
         self._known = {kind: self._known_matrix(kind) for kind in KINDS}
+        self.privacy: Privacy | None = None  # the overlay state applied last
+        self.privacy_lock = threading.Lock()
+
+    def apply_privacy(self, privacy: Privacy) -> None:
+        """Hide the members and drop the pairs that ``privacy`` adds to this snapshot.
+
+        Only restrictions are applied (a member who opts back in waits for the rebuild).
+        Arrays are replaced or flipped in place under a lock; readers see either state.
+        """
+        if self.privacy is privacy:
+            return
+        with self.privacy_lock:
+            if self.privacy is privacy:
+                return
+            proj = self.proj
+            rows = [r for r in (proj.index.get(m) for m in privacy.hidden) if r is not None]
+            newly = [r for r in rows if proj.open_to_matches[r]]
+            if newly:
+                proj.open_to_matches[newly] = False  # also seen by the explainer's reasons
+                self.cands = {kind: candidate_rows(proj, kind) for kind in KINDS}
+            for kind, src, dst in privacy.declined:
+                s, c = proj.index.get(src), proj.index.get(dst)
+                if s is not None and c is not None:
+                    self.declined.setdefault((kind, s), set()).add(c)
+            self.privacy = privacy
 
     def _known_matrix(self, kind: Kind) -> sp.csr_array:
         """Subject row x candidate row: the links of the kind's known rules."""
@@ -135,11 +168,21 @@ class Engine:
         Seed of the training draws.
     background : bool, default True
         Rebuild a stale projection in a background thread (else on the next request).
+    persist : bool, default True
+        Load and save the projection and the learned weights beside the store
+        (:mod:`matchmaking.persist`), so that a new process on an unchanged store starts warm.
+    progress : callable, optional
+        Called with a short description ("building the projection", "fitting solutions")
+        before each slow step.
     """
 
     def __init__(self, store: GraphStore, *, refresh_interval: float = 1.0,
-                 random_state: int = 0, background: bool = True) -> None:
+                 random_state: int = 0, background: bool = True, persist: bool = True,
+                 progress: Callable[[str], None] | None = None) -> None:
         self.store = store
+        self.persist = persist
+        self.progress = progress
+        self._fitted_on: dict[str, int] = {}  # kind -> positives it was fitted on
         self.refresh_interval = float(refresh_interval)
         self.random_state = random_state
         self.background = background
@@ -148,6 +191,7 @@ class Engine:
         self._fit_lock = threading.Lock()
         self._last_check = 0.0
         self._worker: threading.Thread | None = None
+        self.privacy = PrivacyOverlay(store)
 
     # ------------------------------------------------------------------ freshness
 
@@ -171,19 +215,56 @@ class Engine:
                 self._worker.start()
 
     def _rebuild(self) -> None:
-        proj = Projection.from_store(self.store)
-        old = self._snap
-        models = {k: m for k, m in old.models.items() if m.learned} if old else {}
-        snap = _Snapshot(proj, models)
+        snap = persist.load_snapshot(self.store) if self.persist else None
+        if not isinstance(snap, _Snapshot):
+            self._say("building the projection")
+            proj = Projection.from_store(self.store)
+            snap = _Snapshot(proj, {})
+            if self.persist:
+                persist.save_snapshot(self.store, proj.generation, snap)
+        snap.models = self._reusable_models(snap)
         with self._lock:
-            if self._snap is None or (self._snap.proj.generation or -1) <= (proj.generation or 0):
+            if self._snap is None or \
+                    (self._snap.proj.generation or -1) <= (snap.proj.generation or 0):
                 self._snap = snap
+
+    def _reusable_models(self, snap: _Snapshot) -> dict[Kind, KindModel]:
+        """Weights that the refit policy lets the new snapshot keep: those of the
+        previous snapshot, else the persisted ones (see :mod:`matchmaking.persist`)."""
+        counts = persist.positive_counts(snap.proj)
+        stored = persist.load_models(self.store, counts, KindModel) if self.persist else {}
+        old = self._snap.models if self._snap is not None else {}
+        for kind, (_, fitted_on) in stored.items():
+            if kind not in old:
+                self._fitted_on[kind] = fitted_on
+        out: dict[Kind, KindModel] = {}
+        candidates: dict[str, KindModel] = {k: m for k, (m, _) in stored.items()}
+        candidates.update({str(k): m for k, m in old.items()})
+        for kind, m in candidates.items():
+            if kind in KINDS and persist.still_valid(self._fitted_on.get(kind, -1),
+                                                     counts[kind]):
+                out[Kind(kind)] = m
+        return out
+
+    def _say(self, what: str) -> None:
+        if self.progress is not None:
+            self.progress(what)
+
+    def _save_models(self, snap: _Snapshot) -> None:
+        if self.persist:
+            persist.save_models(self.store, snap.models, self._fitted_on)
 
     def _snapshot(self) -> _Snapshot:
         self.refresh()
         snap = self._snap
         assert snap is not None
+        snap.apply_privacy(self.privacy.current())
         return snap
+
+    def generation(self) -> int | None:
+        """The store generation of the snapshot that answers now (after the staleness
+        check)."""
+        return self._snapshot().proj.generation
 
     @property
     def projection(self) -> Projection:
@@ -207,6 +288,7 @@ class Engine:
             for kind in KINDS:
                 models[kind] = self._fit(snap, kind, models)
             snap.models = models
+            self._save_models(snap)
         return self
 
     def _fit(self, snap: _Snapshot, kind: Kind, models: dict[Kind, KindModel]) -> KindModel:
@@ -217,6 +299,8 @@ class Engine:
             if model is None:
                 model = models[up] = self._fit(snap, up, models)
             upstream = model.weights
+        self._say(f"fitting {kind}")
+        self._fitted_on[kind] = persist.positive_counts(snap.proj)[kind]
         return fit_kind(snap.proj, kind, upstream=upstream, random_state=self.random_state)
 
     def model(self, kind: Kind | str) -> KindModel:
@@ -232,6 +316,7 @@ class Engine:
                 m = snap.models.get(kind)
                 if m is None:
                     m = snap.models[kind] = self._fit(snap, kind, snap.models)
+                    self._save_models(snap)
         return m
 
     # ------------------------------------------------------------------ recommend
@@ -347,8 +432,12 @@ class Engine:
         if not snap.cands[kind].size:
             return out
         ids = list(rows)
-        for start in range(0, len(ids), BATCH_CHUNK):
-            part = ids[start:start + BATCH_CHUNK]
+        # A chunk no wider than the candidates keeps the PPR walks on the subjects' side:
+        # FeatureSpace.ppr_block walks from the candidates for wider blocks and scales per
+        # candidate, which would give other scores than one subject at a time.
+        step = max(1, min(BATCH_CHUNK, max(4, int(snap.cands[kind].size))))
+        for start in range(0, len(ids), step):
+            part = ids[start:start + step]
             X = self._features(snap, kind, np.array([rows[i] for i in part], dtype=np.int64))
             for j, sid in enumerate(part):
                 out.results[sid] = self._rank(snap, kind, rows[sid], X[j], k, filters, options,

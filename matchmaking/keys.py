@@ -3,7 +3,9 @@
 A key looks like ``mm_<key_id>_<secret>``. Only the SHA-256 hex digest of the secret is
 stored, in the graph store itself, as an internal ``ApiKey`` node with id
 ``apikey:<key_id>`` and the properties ``hash``, ``role``, ``subject`` (for the bound roles),
-``name``, ``created`` and ``revoked``. Verification compares digests with
+``name``, ``created``, ``revoked`` and optionally ``expires`` (an ISO 8601 UTC time after
+which the key is refused). Deleting a key's subject revokes the key
+(:func:`revoke_subject_keys`). Verification compares digests with
 :func:`hmac.compare_digest`. The full key is shown once, at creation, and never stored or
 logged.
 
@@ -18,7 +20,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -61,6 +63,8 @@ BOUND_ROLES: dict[Role, Label] = {
 KEY_PATTERN = re.compile(r"^mm_([0-9a-f]{12})_([A-Za-z0-9_-]{32,128})$")
 #: Matches anything that looks like one of our keys, for log redaction.
 KEY_LIKE = re.compile(r"mm_[0-9a-f]{12}_[A-Za-z0-9_-]+")
+DURATION = re.compile(r"([1-9][0-9]{0,5})([dhm])")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,19 @@ class ApiKey:
     created: str
     revoked: bool
     hash: str
+    expires: str | None = None
+
+    def expired(self, now: datetime | None = None) -> bool:
+        """Whether the key's ``expires`` time has passed."""
+        if not self.expires:
+            return False
+        try:
+            at = datetime.fromisoformat(self.expires)
+        except ValueError:  # an unreadable expiry fails closed
+            return True
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        return (now or datetime.now(UTC)) >= at
 
     def to_json(self) -> dict[str, Any]:
         """Public fields (never the hash)."""
@@ -84,6 +101,7 @@ class ApiKey:
             "name": self.name,
             "created": self.created,
             "revoked": self.revoked,
+            "expires": self.expires,
         }
 
 
@@ -113,13 +131,35 @@ def _from_node(node: Node) -> ApiKey:
         created=str(p.get("created", "")),
         revoked=bool(p.get("revoked", False)),
         hash=str(p.get("hash", "")),
+        expires=str(p["expires"]) if p.get("expires") else None,
     )
 
 
+def parse_duration(text: str) -> timedelta:
+    """``"90d"``, ``"12h"`` or ``"30m"`` as a :class:`~datetime.timedelta`.
+
+    >>> parse_duration("90d")
+    datetime.timedelta(days=90)
+
+    Raises
+    ------
+    InvalidInput
+        For anything else, naming the expected form.
+    """
+    m = DURATION.fullmatch(str(text).strip())
+    if m is None:
+        raise InvalidInput(f"bad duration {str(text)[:40]!r}: use a number and a unit, "
+                           "d (days), h (hours) or m (minutes), e.g. '90d'")
+    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+
+
 def create_key(
-    store: GraphStore, role: Role | str, subject: str | None = None, name: str = ""
+    store: GraphStore, role: Role | str, subject: str | None = None, name: str = "",
+    expires_in: timedelta | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key and return (its record, the full key to hand out once).
+
+    ``expires_in`` makes the key expire that long after now (it never expires without it).
 
     Raises
     ------
@@ -140,6 +180,8 @@ def create_key(
         got = store.labels_of([subject]).get(subject)
         if got is not want:
             raise NotFound(f"unknown {want.value.lower()} id '{subject}'")
+    if expires_in is not None and expires_in <= timedelta(0):
+        raise InvalidInput("the expiry must be in the future")
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     props: dict[str, Any] = {
@@ -151,6 +193,8 @@ def create_key(
     }
     if subject:
         props["subject"] = subject
+    if expires_in is not None:
+        props["expires"] = (datetime.now(UTC) + expires_in).isoformat(timespec="seconds")
     node = Node(node_id(key_id), Label.API_KEY, props)
     store.write(nodes=[node])
     return _from_node(node), f"{PREFIX}_{key_id}_{secret}"
@@ -172,6 +216,20 @@ def revoke_key(store: GraphStore, key_id: str) -> ApiKey:
     )
     store.write(nodes=[node])
     return ApiKey(**{**_asdict(found), "revoked": True})
+
+
+def revoke_subject_keys(store: GraphStore, subject: str) -> list[str]:
+    """Revoke every unrevoked key bound to ``subject`` (in one write); return their ids."""
+    nodes, _ = store.find_nodes(Label.API_KEY, equals={"subject": subject}, limit=100_000)
+    found = [k for k in map(_from_node, nodes) if not k.revoked]
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    if found:
+        store.write(nodes=[
+            Node(node_id(k.key_id), Label.API_KEY,
+                 {"revoked": True, "revoked_at": at, "revoked_why": "subject deleted"})
+            for k in found
+        ])
+    return [k.key_id for k in found]
 
 
 def _asdict(key: ApiKey) -> dict[str, Any]:

@@ -27,7 +27,15 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from graph_schema import reference
-from graph_schema.schema import SYMMETRIC_TYPES, Label, Node, Rel, RelType
+from graph_schema.schema import (
+    EVENT_LABELS,
+    EVENT_TYPES,
+    SYMMETRIC_TYPES,
+    Label,
+    Node,
+    Rel,
+    RelType,
+)
 from graph_schema.store import GraphStore
 from scoring import COST_LEVELS
 
@@ -42,8 +50,13 @@ Local = NewType("Local", int)
 #: Labels in code order (``Projection.label_code``).
 LABELS: tuple[Label, ...] = tuple(Label)
 
-#: Relationship types that become adjacency matrices (FEEDBACK is kept as a side table).
-PROJECTED_TYPES: tuple[RelType, ...] = tuple(t for t in RelType if t is not RelType.FEEDBACK)
+#: Relationship types that become adjacency matrices (FEEDBACK is kept as a side table;
+#: events and meetings are not part of the recommendation graph).
+PROJECTED_TYPES: tuple[RelType, ...] = tuple(
+    t for t in RelType if t is not RelType.FEEDBACK and t not in EVENT_TYPES
+)
+#: Labels that are never projected.
+UNPROJECTED_LABELS = frozenset({Label.API_KEY, *EVENT_LABELS})
 
 
 def _strength(rel_type: RelType, props: Mapping[str, Any]) -> float:
@@ -97,10 +110,10 @@ class Projection:
     def build(cls, nodes: Iterable[Node], rels: Iterable[Rel]) -> Projection:
         """Project nodes and relationships; relationships with an unknown endpoint are skipped.
 
-        API keys are never projected.
+        API keys, events and meetings are never projected.
         """
         node_list = sorted(
-            (n for n in nodes if n.label is not Label.API_KEY), key=lambda n: n.id
+            (n for n in nodes if n.label not in UNPROJECTED_LABELS), key=lambda n: n.id
         )
         ids = [n.id for n in node_list]
         index = {node_id: i for i, node_id in enumerate(ids)}

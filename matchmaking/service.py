@@ -3,6 +3,18 @@
 Used by the HTTP API (and usable from scripts). Every write is validated with the property
 models of :mod:`graph_schema.schema`, so the rules live in one place; errors are the
 project's :class:`~graph_schema.errors.MatchmakingError` subclasses.
+
+Two rules about who may see and own what live here too (the API decides who is asking):
+
+- Hidden members: a Member with ``open_to_matches: false`` is, for a caller that may not see
+  it (``see_hidden=False``), indistinguishable from an unknown id: the same 404 message.
+- Solution ownership: the provider whose ``OFFERS`` relationship carries ``owner: true`` owns
+  the solution (:meth:`Service.solution_owner`). Offering a solution gives no edit rights.
+  Ownership is set by staff (``owner: true`` on the link; this clears it on every other
+  provider's link in the same transaction), by the first ``OFFERS`` link staff write to a
+  solution nobody offers yet, or by imported data. A provider re-linking keeps its flag.
+- Deleting a City, Member or Provider revokes every API key bound to it
+  (:func:`matchmaking.keys.revoke_subject_keys`), so a recreated id starts with no keys.
 """
 
 from __future__ import annotations
@@ -36,6 +48,11 @@ ENTITY_LABELS = (Label.CITY, Label.PROVIDER, Label.SOLUTION, Label.MEMBER, Label
 
 def _what(label: Label) -> str:
     return label.value.lower() if label is not Label.KPI else "KPI"
+
+
+def is_hidden(node: Node) -> bool:
+    """Whether ``node`` is a member who is not open to matches (hidden from non-staff)."""
+    return node.label is Label.MEMBER and node.props.get("open_to_matches") is False
 
 
 @dataclass(frozen=True)
@@ -100,10 +117,15 @@ class Service:
         self.store.write(nodes=[node], replace=True)
         return node
 
-    def delete(self, label: Label, node_id: str) -> None:
-        """Delete a node and all its relationships."""
+    def delete(self, label: Label, node_id: str) -> list[str]:
+        """Delete a node and all its relationships; return the ids of the API keys bound to
+        it, which are revoked first (so a later node with the same id inherits no key)."""
+        from matchmaking.keys import revoke_subject_keys
+
         self.get(label, node_id)
+        revoked = revoke_subject_keys(self.store, node_id)
         self.store.delete_nodes([node_id])
+        return revoked
 
     def find(
         self,
@@ -127,15 +149,23 @@ class Service:
         return [Link(r, n) for r, n in self.store.neighbours(node_id, rel_type, "out")]
 
     def put_link(
-        self, label: Label, node_id: str, rel_type: RelType, target: str, props: dict[str, Any]
+        self, label: Label, node_id: str, rel_type: RelType, target: str, props: dict[str, Any],
+        *, see_hidden: bool = True, assign_owner: bool = True,
     ) -> Link:
-        """Create or replace the relationship ``node_id -[rel_type]-> target``."""
+        """Create or replace the relationship ``node_id -[rel_type]-> target``.
+
+        ``see_hidden=False`` treats a hidden member as an unknown id. For ``OFFERS``,
+        ``assign_owner`` says whether this write may set ownership (staff): an explicit
+        ``owner: true`` then moves ownership to ``node_id``, and the first link to a solution
+        nobody offers makes ``node_id`` its owner. Without it, ``owner`` keeps its stored
+        value (see the module docstring).
+        """
         self.get(label, node_id)
         check_id(target, "target")
         check_property_names(props)
         validate_props(REL_PROPS.get(rel_type, Props), props)
         target_node = self.store.get_nodes([target]).get(target)
-        if target_node is None:
+        if target_node is None or (not see_hidden and is_hidden(target_node)):
             want = " or ".join(sorted(x.value for x in ENDPOINTS[rel_type][1]))
             raise NotFound(f"unknown {want} id '{target}'")
         rel = Rel(rel_type, node_id, target, dict(props))
@@ -147,8 +177,39 @@ class Service:
             and self.store.labels_of([provider]).get(provider) is not Label.PROVIDER
         ):
             raise InvalidInput(f"property 'provider': unknown provider id '{provider}'")
-        self.store.write(rels=[rel], replace=True)
-        return Link(rel, target_node)
+        rels = [rel]
+        if rel_type is RelType.OFFERS:
+            rels = self._offers(rel, assign_owner)
+        self.store.write(rels=rels, replace=True)
+        return Link(rels[0], target_node)
+
+    def _offers(self, rel: Rel, assign_owner: bool) -> list[Rel]:
+        """The OFFERS relationships to write so that ownership follows the rules."""
+        others = {r.src: r for r, _ in self.store.neighbours(rel.dst, RelType.OFFERS, "in")}
+        mine = others.pop(rel.src, None)
+        props = dict(rel.props)
+        if not assign_owner or "owner" not in props:
+            props.pop("owner", None)
+            kept = mine is not None and mine.props.get("owner") is True
+            first = assign_owner and mine is None and not others  # the creating provider
+            if kept or first:
+                props["owner"] = True
+        if props.get("owner") is False:
+            del props["owner"]
+        out = [Rel(rel.type, rel.src, rel.dst, props)]
+        if props.get("owner") is True:  # one owner: clear the flag elsewhere
+            out += [
+                Rel(r.type, r.src, r.dst, {k: v for k, v in r.props.items() if k != "owner"})
+                for r in others.values() if "owner" in r.props
+            ]
+        return out
+
+    def solution_owner(self, solution_id: str) -> str | None:
+        """The provider that owns ``solution_id`` (its OFFERS link has ``owner: true``)."""
+        for rel, _ in self.store.neighbours(solution_id, RelType.OFFERS, "in"):
+            if rel.props.get("owner") is True:
+                return rel.src
+        return None
 
     def delete_link(self, label: Label, node_id: str, rel_type: RelType, target: str) -> None:
         """Delete one relationship; :class:`NotFound` if there is none."""
@@ -159,20 +220,27 @@ class Service:
     # ------------------------------------------------------------------ feedback
 
     def give_feedback(
-        self, subject: str, candidate: str, kind: str, verdict: str, note: str | None = None
+        self, subject: str, candidate: str, kind: str, verdict: str, note: str | None = None,
+        *, see_hidden: bool = True,
     ) -> Rel:
-        """Store feedback as ``subject -[FEEDBACK]-> candidate`` (one per pair, replaced)."""
+        """Store feedback as ``subject -[FEEDBACK]-> candidate`` (one per pair, replaced).
+
+        ``see_hidden=False`` treats a hidden member candidate as an unknown id.
+        """
         kind = kind_of(kind)
         want = KINDS[kind].subject
         check_id(subject, "subject")
         check_id(candidate, "candidate")
-        if subject == candidate:
-            raise InvalidInput("subject and candidate are the same id")
         labels = self.store.labels_of([subject, candidate])
         if labels.get(subject) is not want:
             raise NotFound(f"unknown {_what(want)} id '{subject}' (the subject of '{kind}')")
-        if candidate not in labels:
+        if candidate not in labels or (
+            not see_hidden and labels[candidate] is Label.MEMBER
+            and is_hidden(self.get(Label.MEMBER, candidate))
+        ):
             raise NotFound(f"unknown candidate id '{candidate}'")
+        if subject == candidate:
+            raise InvalidInput("subject and candidate are the same id")
         props: dict[str, Any] = {
             "kind": kind.value,
             "verdict": verdict,

@@ -38,6 +38,14 @@ STORE_KINDS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_home(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test persists engine state (Neo4j caches, the HMAC key) in a folder of its own,
+    never in the user's ~/.cache, and never sees another test's."""
+    monkeypatch.setenv("MATCHMAKING_CACHE_DIR", str(tmp_path_factory.mktemp("cache-home")))
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Do not collect conftest files as doctest modules (``--doctest-modules`` is on for the
     packages' docstrings): two of them share the module name ``conftest``, and pytest loads

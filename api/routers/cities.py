@@ -5,7 +5,7 @@ Access rules: :mod:`api.routers.entities` (the entity) and :mod:`api.routers.lin
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Response, status
+from fastapi import APIRouter, Body, Path, Request, Response, status
 
 from graph_schema.schema import Label, RelType
 
@@ -69,8 +69,10 @@ def update_city(
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
                summary="Delete a city and its relationships", responses=NOT_FOUND)
-def delete_city(principal: PrincipalDep, service: ServiceDep, id: CityId) -> Response:
-    return entities.delete(principal, service, Label.CITY, id)
+def delete_city(
+    principal: PrincipalDep, service: ServiceDep, id: CityId, request: Request
+) -> Response:
+    return entities.delete(principal, service, Label.CITY, id, request.app.state.keys)
 
 
 # --------------------------------------------------------------------------- implementations

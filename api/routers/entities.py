@@ -10,7 +10,8 @@ The routes themselves are plain functions, one module per entity: ``cities.py``,
   revealed). ``email`` is shown only to staff and to the member itself.
 - create / delete: staff.
 - update: staff; a bound key on its own City/Member/Provider; a provider key on a Solution it
-  offers.
+  owns (its OFFERS link has ``owner: true``; offering alone gives no edit rights).
+- delete: staff; the API keys bound to the deleted node are revoked with it.
 """
 
 from typing import Annotated, Any
@@ -19,18 +20,20 @@ from fastapi import Query, Response, status
 from pydantic import BaseModel
 
 from graph_schema.errors import NotFound
-from graph_schema.schema import Label, Node, RelType
+from graph_schema.schema import Label, Node
 from matchmaking.keys import BOUND_ROLES, Role
 from matchmaking.service import Service
 
-from ..auth import Principal, forbidden, require_staff
+from ..auth import KeyCache, Principal, forbidden, require_staff
 from ..errors import problem_responses
+from ..schemas import country_codes
 
 MAX_LIMIT = 200
 
 #: Problems any entity route may answer (each route adds its own, e.g. 404 or 409).
 RESPONSES = problem_responses(401, 403, 422, 429, 503)
-Country = Annotated[str, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")]
+Country = Annotated[str, Query(description="ISO 3166-1 alpha-2 code", pattern=r"^[A-Z]{2}$",
+                               json_schema_extra={"enum": country_codes()})]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 NameQuery = Annotated[str | None, Query(max_length=200, description="text in the name")]
@@ -64,8 +67,7 @@ def can_update(p: Principal, service: Service, label: Label, node_id: str) -> bo
     if BOUND_ROLES.get(p.role) is label and p.is_self(node_id):
         return True
     if label is Label.SOLUTION and p.role == Role.PROVIDER and p.subject:
-        offers = service.store.neighbours(p.subject, RelType.OFFERS, "out")
-        return any(rel.dst == node_id for rel, _ in offers)
+        return service.solution_owner(node_id) == p.subject
     return False
 
 
@@ -91,7 +93,8 @@ def create(principal: Principal, service: Service, label: Label, body: BaseModel
            ) -> dict[str, Any]:
     """Create the node described by ``body`` (its ``id`` and properties); staff only."""
     require_staff(principal)
-    data = body.model_dump(exclude_unset=True)
+    # null is the same as leaving a property out (the schema allows it)
+    data = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     node_id = data.pop("id")
     return public_props(principal, service.create(label, node_id, data))
 
@@ -107,8 +110,12 @@ def update(principal: Principal, service: Service, label: Label, node_id: str,
     return public_props(principal, service.update(label, node_id, changes, remove))
 
 
-def delete(principal: Principal, service: Service, label: Label, node_id: str) -> Response:
-    """Delete the node and its relationships; staff only."""
+def delete(principal: Principal, service: Service, label: Label, node_id: str,
+           keys: KeyCache | None = None) -> Response:
+    """Delete the node and its relationships; staff only. The keys bound to it are revoked
+    and dropped from this worker's ``keys`` cache at once."""
     require_staff(principal)
-    service.delete(label, node_id)
+    for key_id in service.delete(label, node_id):
+        if keys is not None:
+            keys.forget(key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -4,6 +4,7 @@ Revoking here drops the key from this worker's cache at once; other workers stop
 it within ``MATCHMAKING_KEY_CACHE_SECONDS``.
 """
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, status
@@ -13,7 +14,7 @@ from matchmaking import keys as keymod
 from ..auth import require_admin
 from ..deps import PrincipalDep, StoreDep
 from ..errors import problem_responses
-from ..schemas import KeyCreate, KeyCreated, KeyPublic, KeysPublic
+from ..schemas import BoundKeyCreate, KeyCreate, KeyCreated, KeyPublic, KeysPublic
 
 router = APIRouter(prefix="/keys", tags=["keys"],
                    responses=problem_responses(401, 403, 422, 429, 503))
@@ -24,7 +25,10 @@ router = APIRouter(prefix="/keys", tags=["keys"],
              responses=problem_responses(404))
 def create_key(principal: PrincipalDep, store: StoreDep, body: KeyCreate) -> KeyCreated:
     require_admin(principal)
-    record, key = keymod.create_key(store, body.role, body.subject, body.name)
+    subject = body.subject if isinstance(body, BoundKeyCreate) else None
+    days = body.expires_in_days
+    record, key = keymod.create_key(store, body.role, subject, body.name,
+                                    timedelta(days=days) if days else None)
     return KeyCreated(**record.to_json(), key=key)
 
 

@@ -12,6 +12,10 @@ path                                   relationship          who may write
 ``/providers/{id}/solutions``          OFFERS Solution       staff, the provider itself
 =====================================  ====================  =========================
 
+No link gives rights: offering a solution does not let a provider edit it. Ownership is the
+``owner: true`` property of one OFFERS link, which only staff set or clear (see
+:mod:`matchmaking.service`). A target that is a hidden member is an unknown id to non-staff.
+
 Reading follows the parent: anyone with a key for cities and providers; for members the
 same rule as reading the member (staff, itself, or any key if the member is open to matches).
 
@@ -27,7 +31,7 @@ from graph_schema.schema import Label, Props, RelType
 from matchmaking.keys import Role
 from matchmaking.service import Service
 
-from ..auth import Principal, require_self_or_staff
+from ..auth import Principal, forbidden, require_self_or_staff
 from ..schemas import LinkPublic, LinksPublic
 from .entities import read
 
@@ -58,7 +62,10 @@ def put_link(principal: Principal, service: Service, parent: Label, node_id: str
     """
     require_self_or_staff(principal, node_id, writers)
     props = body.model_dump(exclude_none=True) if body is not None else {}
-    link = service.put_link(parent, node_id, rel_type, target, props)
+    if "owner" in props and not principal.is_staff:
+        raise forbidden("only staff may assign or remove the ownership of a solution")
+    link = service.put_link(parent, node_id, rel_type, target, props,
+                            see_hidden=principal.is_staff, assign_owner=principal.is_staff)
     return LinkPublic(**link.to_json())
 
 

@@ -6,7 +6,7 @@ links included. Access rules: :mod:`api.routers.entities` and :mod:`api.routers.
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Response, status
+from fastapi import APIRouter, Body, Path, Request, Response, status
 
 from graph_schema.schema import Label, RelType
 
@@ -72,8 +72,10 @@ def update_member(
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
                summary="Delete a member and its relationships", responses=NOT_FOUND)
-def delete_member(principal: PrincipalDep, service: ServiceDep, id: MemberId) -> Response:
-    return entities.delete(principal, service, Label.MEMBER, id)
+def delete_member(
+    principal: PrincipalDep, service: ServiceDep, id: MemberId, request: Request
+) -> Response:
+    return entities.delete(principal, service, Label.MEMBER, id, request.app.state.keys)
 
 
 # --------------------------------------------------------------------------- expertise

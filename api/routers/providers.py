@@ -5,7 +5,7 @@ Access rules: :mod:`api.routers.entities` (the entity) and :mod:`api.routers.lin
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Response, status
+from fastapi import APIRouter, Body, Path, Request, Response, status
 
 from graph_schema.schema import Label, ProviderKind, RelType
 
@@ -68,8 +68,10 @@ def update_provider(
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
                summary="Delete a provider and its relationships", responses=NOT_FOUND)
-def delete_provider(principal: PrincipalDep, service: ServiceDep, id: ProviderId) -> Response:
-    return entities.delete(principal, service, Label.PROVIDER, id)
+def delete_provider(
+    principal: PrincipalDep, service: ServiceDep, id: ProviderId, request: Request
+) -> Response:
+    return entities.delete(principal, service, Label.PROVIDER, id, request.app.state.keys)
 
 
 # --------------------------------------------------------------------------- solutions

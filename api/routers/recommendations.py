@@ -6,7 +6,8 @@ in feedback.
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+import orjson
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from graph_schema.errors import InvalidInput, NotFound
 from graph_schema.schema import Label, ProviderKind, SolutionCategory
@@ -18,7 +19,14 @@ from matchmaking.service import Service
 from ..auth import Principal, require_self_or_staff
 from ..deps import EngineDep, PrincipalDep, ServiceDep
 from ..errors import problem_responses
-from ..schemas import CityKind, Kind, RecommendationPublic, RecommendationsPublic
+from ..result_cache import ResultCache
+from ..schemas import (
+    CityKind,
+    Kind,
+    RecommendationsPublic,
+    country_codes,
+    region_names,
+)
 
 MAX_K = 100
 IdPath = Annotated[str, Path(max_length=128)]
@@ -30,8 +38,11 @@ class RecommendationQuery:
     def __init__(
         self,
         k: Annotated[int, Query(ge=1, le=MAX_K, description="number of results")] = 10,
-        country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
-        region: Annotated[str | None, Query(max_length=100, description="UN M49 region")] = None,
+        country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$",
+                                             json_schema_extra={"enum": country_codes()})
+                           ] = None,
+        region: Annotated[str | None, Query(max_length=100, description="UN M49 region",
+                                            json_schema_extra={"enum": region_names()})] = None,
         language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
         sdg: Annotated[int | None, Query(ge=1, le=17)] = None,
         category: SolutionCategory | None = None,
@@ -80,9 +91,18 @@ router = APIRouter(tags=["recommendations"],
 
 
 def _recommend(
-    engine: Engine, service: Service, label: Label, subject: str, kind: str,
+    request: Request, engine: Engine, service: Service, label: Label, subject: str, kind: str,
     rq: RecommendationQuery,
-) -> RecommendationsPublic:
+) -> Response:
+    """The response body, from the process's result cache when the store has not changed
+    since it was computed (see :mod:`api.result_cache`); else computed and serialised with
+    orjson straight from the engine's output (its shape is RecommendationsPublic)."""
+    cache: ResultCache = request.app.state.results
+    generation = service.store.generation()
+    key = (kind, subject, rq.k, tuple(rq.filters.items()), tuple(rq.options.items()))
+    body = cache.get(generation, key)
+    if body is not None:
+        return Response(body, media_type="application/json")
     filters = Filters(**{k: v for k, v in rq.filters.items() if v is not None})
     options = RecommendOptions(**rq.options)
     # The engine's in-memory snapshot answers without a store round trip. Only an id it does
@@ -94,31 +114,36 @@ def _recommend(
         service.get(label, subject)
         engine.refresh(force=True)
         recs = engine.recommend(kind, subject, k=rq.k, filters=filters, options=options)
-    data = [RecommendationPublic(**r.to_json()) for r in recs]
-    return RecommendationsPublic(subject=subject, kind=kind, data=data, count=len(data))
+    body = orjson.dumps({"subject": subject, "kind": kind, "data": [r.to_json() for r in recs],
+                         "count": len(recs)})
+    if engine.generation() == generation:  # computed on a snapshot of this very store state
+        cache.put(generation, key, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/cities/{id}/recommendations/{kind}", response_model=RecommendationsPublic,
             summary="Recommend solutions, providers, peer cities or experts for a city")
 def city_recommendations(
-    principal: CityOwner, service: ServiceDep, engine: EngineDep, id: IdPath,
+    request: Request, principal: CityOwner, service: ServiceDep, engine: EngineDep, id: IdPath,
     kind: CityKind, rq: QueryDep,
-) -> RecommendationsPublic:
-    return _recommend(engine, service, Label.CITY, id, kind, rq)
+) -> Response:
+    return _recommend(request, engine, service, Label.CITY, id, kind, rq)
 
 
 @router.get("/members/{id}/recommendations/opportunities",
             response_model=RecommendationsPublic,
             summary="Recommend opportunities (cities to help) for a member")
 def member_opportunities(
-    principal: MemberOwner, service: ServiceDep, engine: EngineDep, id: IdPath, rq: QueryDep
-) -> RecommendationsPublic:
-    return _recommend(engine, service, Label.MEMBER, id, Kind.OPPORTUNITIES, rq)
+    request: Request, principal: MemberOwner, service: ServiceDep, engine: EngineDep,
+    id: IdPath, rq: QueryDep,
+) -> Response:
+    return _recommend(request, engine, service, Label.MEMBER, id, Kind.OPPORTUNITIES, rq)
 
 
 @router.get("/providers/{id}/recommendations/leads", response_model=RecommendationsPublic,
             summary="Recommend leads (cities likely to need its solutions) for a provider")
 def provider_leads(
-    principal: ProviderOwner, service: ServiceDep, engine: EngineDep, id: IdPath, rq: QueryDep
-) -> RecommendationsPublic:
-    return _recommend(engine, service, Label.PROVIDER, id, Kind.LEADS, rq)
+    request: Request, principal: ProviderOwner, service: ServiceDep, engine: EngineDep,
+    id: IdPath, rq: QueryDep,
+) -> Response:
+    return _recommend(request, engine, service, Label.PROVIDER, id, Kind.LEADS, rq)

@@ -8,7 +8,8 @@
   const KIND_LABEL = {experts: "experts", solutions: "solutions", providers: "providers",
                       peers: "peer cities"};
   const $ = (id) => document.getElementById(id);
-  const state = {city: null, kind: "experts", meetings: null};
+  const state = {city: null, kind: "experts", meetings: null, mParams: null, pages: [null],
+                 shown: 0};
 
   // ------------------------------------------------------------------ helpers
 
@@ -161,7 +162,7 @@
     $("recs-table").tBodies[0].replaceChildren();
     $("meetings-table").hidden = true;
     $("meetings-table").tBodies[0].replaceChildren();
-    $("m-csv").disabled = true;
+    setMeetingButtons(false);
     for (const id of ["city-status", "recs-status", "m-status"]) setStatus(id, "");
     clearProblem();
     showKeyState();
@@ -264,21 +265,33 @@
 
   // ------------------------------------------------------------------ meetings
 
-  $("meetings-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    clearProblem();
-    const table = $("meetings-table");
-    const body = table.tBodies[0];
-    body.replaceChildren();
-    $("m-csv").disabled = true;
-    $("m-caption").textContent = "";
-    state.meetings = null;
+  function meetingParams() {
     const params = {
       kind: $("m-kind").value,
       country: $("m-country").value.trim().toUpperCase(),
       per_city: $("m-per-city").value,
-      limit: $("m-limit").value,
+      order: $("m-order").value,
+      max_per_candidate: $("m-fair").value.trim(),
     };
+    return params;
+  }
+
+  function setMeetingButtons(on) {
+    for (const id of ["m-csv", "m-xlsx"]) $(id).disabled = !on;
+    $("m-next").disabled = !(on && state.meetings && state.meetings.next_cursor);
+    $("m-prev").disabled = !(on && state.pages.length > 1);
+  }
+
+  // Load one page: cursors of the pages seen so far are kept for "Previous page".
+  async function loadMeetings(cursor) {
+    clearProblem();
+    const table = $("meetings-table");
+    const body = table.tBodies[0];
+    body.replaceChildren();
+    setMeetingButtons(false);
+    $("m-caption").textContent = "";
+    state.meetings = null;
+    const params = Object.assign({}, state.mParams, {limit: $("m-limit").value, cursor: cursor});
     setStatus("m-status", "Loading the report...");
     try {
       const report = await api("/reports/meetings", params);
@@ -296,54 +309,78 @@
         body.append(tr);
       }
       table.hidden = false;
-      $("m-caption").textContent = plural(report.count, "suggested meeting",
+      const first = state.shown + 1;
+      const order = {score: "best first", city: "by city name", country: "by country"};
+      $("m-caption").textContent = plural(report.total, "suggested meeting",
                                           "suggested meetings") + " with "
-        + KIND_LABEL[params.kind] + ", best first";
-      setStatus("m-status", report.cities_considered + " of " +
-                plural(report.cities_in_scope, "city", "cities") + " in scope considered" +
-                (report.cities_considered < report.cities_in_scope
-                  ? " (the first by id; raise Rows or narrow the country)." : "."));
-      $("m-csv").disabled = report.count === 0;
+        + KIND_LABEL[params.kind] + ", " + order[report.order]
+        + (report.count ? " (rows " + first + "-" + (first + report.count - 1) + ")" : "");
+      setStatus("m-status", "All " + plural(report.cities_in_scope, "city", "cities")
+                + " in scope considered; " + report.cities_with_meetings + " with meetings"
+                + (report.cities_short ? ", " + report.cities_short + " with fewer than asked"
+                  : "") + ". Fairness: " + report.fairness + ".");
+      setMeetingButtons(report.total > 0);
     } catch (err) {
       table.hidden = true;
       showProblem(err, "m-status");
     }
-  });
-
-  function csvField(value) {
-    let s = value === null || value === undefined ? "" : String(value);
-    // A cell starting with = + - @ would run as a formula in a spreadsheet.
-    if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
-    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 
-  function meetingsCsv(report) {
-    const head = ["score", "city", "city_name", "city_country", "kind", "rank", "candidate",
-                  "candidate_label", "candidate_name", "components", "reasons"];
-    const lines = [head.join(",")];
-    for (const m of report.data) {
-      const comps = Object.entries(m.components || {}).map(([k, v]) => k + "=" + v).join("; ");
-      lines.push([m.score, m.city, m.city_name, m.city_country, m.kind, m.rank, m.candidate,
-                  m.candidate_label, m.candidate_name, comps, (m.reasons || []).join(" | ")]
-                 .map(csvField).join(","));
+  $("meetings-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    state.mParams = meetingParams();
+    state.pages = [null];
+    state.shown = 0;
+    loadMeetings(null);
+  });
+
+  $("m-next").addEventListener("click", () => {
+    if (!state.meetings || !state.meetings.next_cursor) return;
+    state.shown += state.meetings.count;
+    state.pages.push(state.meetings.next_cursor);
+    loadMeetings(state.meetings.next_cursor);
+  });
+
+  $("m-prev").addEventListener("click", () => {
+    if (state.pages.length < 2) return;
+    state.pages.pop();
+    state.shown = Math.max(0, state.shown - Number($("m-limit").value));
+    loadMeetings(state.pages[state.pages.length - 1]);
+  });
+
+  // The downloads hold the whole report (every page), made by the API.
+  async function download(ext) {
+    clearProblem();
+    const key = getKey();
+    const url = new URL("/reports/meetings." + ext, window.location.origin);
+    for (const [k, v] of Object.entries(state.mParams || {})) {
+      if (v) url.searchParams.set(k, String(v));
     }
-    return lines.join("\r\n") + "\r\n";
+    try {
+      const response = await fetch(url.pathname + url.search, {
+        headers: {"Authorization": "Bearer " + key}, cache: "no-store", credentials: "omit",
+        referrerPolicy: "no-referrer",
+      });
+      if (!response.ok) {
+        let b = {};
+        try { b = await response.json(); } catch (e) { b = {}; }
+        throw new ApiError(response.status, b.title || response.statusText, b.detail || "");
+      }
+      const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(await response.blob());
+      a.download = name ? name[1] : "meetings." + ext;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    } catch (err) {
+      showProblem(err, "m-status");
+    }
   }
 
-  $("m-csv").addEventListener("click", () => {
-    if (!state.meetings) return;
-    const blob = new Blob([meetingsCsv(state.meetings)], {type: "text/csv;charset=utf-8"});
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = "meetings-" + state.meetings.data.length + ".csv";
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  });
-
-  // Exposed for tests and for the console: the CSV of the last report.
-  window.matchmakingStaff = {meetingsCsv: () => state.meetings ? meetingsCsv(state.meetings) : ""};
+  $("m-csv").addEventListener("click", () => download("csv"));
+  $("m-xlsx").addEventListener("click", () => download("xlsx"));
 
   showKeyState();
 })();

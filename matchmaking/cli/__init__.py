@@ -22,7 +22,7 @@ import click
 
 from graph_schema.errors import MatchmakingError
 from graph_schema.store import DEFAULT_STORE_URL
-from matchmaking.cli import data, evaluate, keys, recommend, serve
+from matchmaking.cli import data, evaluate, events, keys, recommend, serve
 from matchmaking.cli.context import Context
 
 __all__ = ["cli", "main"]
@@ -45,7 +45,7 @@ def cli(ctx: click.Context, store_url: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for _module in (data, recommend, serve, keys, evaluate):
+for _module in (data, recommend, serve, keys, evaluate, events):
     for _command in _module.commands:
         cli.add_command(_command)
 
@@ -66,11 +66,19 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as e:  # one line, not click's usage block
+        hint = f" (see '{e.ctx.command_path} -h')" if e.ctx is not None else ""
+        click.echo("error: " + " ".join(e.format_message().split()) + hint, err=True)
+        sys.exit(e.exit_code)
     except click.ClickException as e:
-        e.show()
+        click.echo("error: " + " ".join(e.format_message().split()), err=True)
         sys.exit(e.exit_code)
     except MatchmakingError as e:
         click.echo("error: " + " ".join(str(e).split()), err=True)
+        sys.exit(2)
+    except OSError as e:  # a path that cannot be read or written (export, demo-data, ...)
+        where = f": {e.filename}" if e.filename else ""
+        click.echo(f"error: {e.strerror or type(e).__name__}{where}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         click.echo("interrupted (an interrupted import writes nothing): run the command again",

@@ -30,12 +30,17 @@ class Context:
         self.store_url = store_url
         self._store: GraphStore | None = None
 
-    def store(self) -> GraphStore:
-        """The store, opened on first use (a bad URL raises ``InvalidInput`` here)."""
+    def store(self, *, create: bool = False) -> GraphStore:
+        """The store, opened on first use (a bad URL raises ``InvalidInput`` here).
+
+        Read commands open an existing store only (a mistyped SQLite path is an error, not a
+        new empty database); commands that write (``init``, ``import``, ``keys create``) pass
+        ``create=True``.
+        """
         if self._store is None:
             from graph_schema.store import open_store
 
-            self._store = open_store(self.store_url)
+            self._store = open_store(self.store_url, create=create)
         return self._store
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ from matchmaking.cli.context import Context, Progress, pass_ctx
 @pass_ctx
 def init(c: Context) -> None:
     """Create the schema (constraints, indexes) and the built-in reference nodes."""
-    store = c.store()
+    store = c.store(create=True)
     store.init()
     click.echo(f"initialised {store.url}")
 
@@ -47,7 +47,7 @@ def import_cmd(
     """
     from graph_schema.interchange import MAX_FILE_BYTES, MAX_LINE_BYTES, ReadLimits, import_dataset
 
-    store = c.store()
+    store = c.store(create=True)
     store.init()
     progress = Progress()
     started = time.perf_counter()

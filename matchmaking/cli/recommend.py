@@ -1,4 +1,4 @@
-"""CLI commands ``recommend`` and ``examples``.
+"""CLI commands ``recommend``, ``examples`` and ``fit``.
 
 The engine (numpy, scipy, scikit-learn) is imported inside the commands, so that loading
 the CLI stays fast.
@@ -6,9 +6,11 @@ the CLI stays fast.
 
 from __future__ import annotations
 
+import atexit
 import json
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ from matchmaking.cli.context import Context, LazyChoice, pass_ctx
 if TYPE_CHECKING:
     from matchmaking.engine import Engine, Recommendation
     from matchmaking.filtering import Filters, RecommendOptions
+    from matchmaking.resolve import NameIndex
 
 
 def _kinds() -> Iterable[str]:
@@ -65,25 +68,31 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
               country: str | None, region: str | None, language: str | None, sdg: int | None,
               category: str | None, max_cost: str | None, provider_kind: str | None,
               include_known: bool, diversify: bool, reciprocal: bool) -> None:
-    """Recommend candidates of KIND for SUBJECT (an id), or for every id of --batch.
+    """Recommend candidates of KIND for SUBJECT (an id or a name), or for every line of --batch.
 
     KIND: solutions, providers, peers, experts (for a City), opportunities (for a Member),
-    leads (for a Provider).
+    leads (for a Provider). A name is matched case- and accent-insensitively ("Gent",
+    "zurich"); "Name, CC" picks a country.
     """
     from matchmaking.engine import Engine
     from matchmaking.filtering import Filters, RecommendOptions
-    from matchmaking.kinds import Kind
+    from matchmaking.kinds import KINDS, Kind
+    from matchmaking.resolve import name_index, resolve_id
 
     if (subject is None) == (batch is None):
         raise click.UsageError("give either a SUBJECT id or --batch FILE")
     filters = Filters(country=country, region=region, language=language, sdg=sdg,
                       category=category, max_cost=max_cost, provider_kind=provider_kind)
     filters.check(Kind(kind))
-    engine = Engine(c.store(), background=False)
+    store = c.store()
+    label = KINDS[Kind(kind)].subject
+    if subject is not None:
+        subject = resolve_id(store, subject, [label])
+    engine = Engine(store, background=False, progress=progress_line())
     options = RecommendOptions(include_known=include_known, diversify=diversify,
                                reciprocal=reciprocal)
     if batch is not None:
-        _run_batch(engine, kind, batch, k, filters, options)
+        _run_batch(engine, kind, batch, k, filters, options, name_index(store, [label]))
         return
     assert subject is not None
     recs = engine.recommend(kind, subject, k=k, filters=filters, options=options)
@@ -96,7 +105,9 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
 
 
 def _run_batch(engine: Engine, kind: str, path: Path, k: int, filters: Filters,
-               options: RecommendOptions) -> None:
+               options: RecommendOptions, names: NameIndex) -> None:
+    from graph_schema.errors import MatchmakingError
+
     stream = sys.stdin if str(path) == "-" else None
     try:
         lines = stream.read().splitlines() if stream else path.read_text().splitlines()
@@ -109,16 +120,41 @@ def _run_batch(engine: Engine, kind: str, path: Path, k: int, filters: Filters,
     step = 256  # written as they are done; a chunk's subjects share their feature products
     for i in range(0, len(subjects), step):
         part = subjects[i:i + step]
-        batch = engine.recommend(kind, part, k=k, filters=filters, options=options)
-        for subject in part:
-            record: dict[str, object] = {"for": subject, "kind": kind}
-            error = batch.errors.get(subject)
+        existing = engine.store.labels_of(part)  # ids (of any label) go to the engine as is
+        ids: list[str | MatchmakingError] = []
+        for text in part:
+            try:
+                ids.append(text if text in existing else names.resolve(text))
+            except MatchmakingError as e:
+                ids.append(e)
+        found = [x for x in ids if isinstance(x, str)]
+        batch = engine.recommend(kind, found, k=k, filters=filters, options=options)
+        for text, sid in zip(part, ids, strict=True):
+            record: dict[str, object] = {"for": sid if isinstance(sid, str) else text,
+                                         "kind": kind}
+            error = sid if isinstance(sid, MatchmakingError) else batch.errors.get(sid)
             if error is not None:
                 record["error"] = str(error)
             else:
-                record["results"] = [r.to_json() for r in batch.results[subject]]
+                assert isinstance(sid, str)
+                record["results"] = [r.to_json() for r in batch.results[sid]]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
+
+
+def progress_line() -> Callable[[str], None] | None:
+    """On a terminal, a status line on stderr naming the slow step under way (building the
+    projection, fitting a kind), cleared when the next output comes; None elsewhere."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+    atexit.register(lambda: click.echo("\r\x1b[K", err=True, nl=False))
+
+    def say(what: str) -> None:
+        click.echo(f"\r\x1b[K[{time.monotonic() - started:4.1f} s] {what} "
+                   "(once per change of the store)...", err=True, nl=False)
+
+    return say
 
 
 def example_subjects(engine: Engine) -> dict[str, str]:
@@ -156,7 +192,7 @@ def examples(c: Context, k: int) -> None:
     """Print one example recommendation of each kind (first suitable subject by id)."""
     from matchmaking.engine import Engine
 
-    engine = Engine(c.store(), background=False)
+    engine = Engine(c.store(), background=False, progress=progress_line())
     subjects = example_subjects(engine)
     if not subjects:
         click.echo("the graph is empty: import a dataset first "
@@ -169,4 +205,28 @@ def examples(c: Context, k: int) -> None:
         _print_table(kind, subject, engine.recommend(kind, subject, k=k))
 
 
-commands: list[click.Command] = [recommend, examples]
+@click.command()
+@pass_ctx
+def fit(c: Context) -> None:
+    """Refit the weights of every kind now and save them beside the store.
+
+    Otherwise a kind is fitted on first use and its weights are reused until its positives
+    (links it learns from, accepted feedback) change by more than 10 %.
+    """
+    from matchmaking.engine import Engine
+    from matchmaking.kinds import KINDS
+    from matchmaking.resolve import check_not_empty
+
+    check_not_empty(c.store())
+    engine = Engine(c.store(), background=False, progress=progress_line())
+    started = time.perf_counter()
+    engine.fit()
+    for kind in KINDS:
+        m = engine.model(kind)
+        how = "learned" if m.learned else "default weights (too little history)"
+        top = sorted(m.weights.items(), key=lambda kv: -kv[1])[:3]
+        click.echo(f"{kind:<14} {how}; top: " + ", ".join(f"{f} {w:.2f}" for f, w in top))
+    click.echo(f"fitted {len(KINDS)} kinds in {time.perf_counter() - started:.1f} s")
+
+
+commands: list[click.Command] = [recommend, examples, fit]

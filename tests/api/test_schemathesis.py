@@ -16,7 +16,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
-from schemathesis import checks
+from schemathesis import GenerationMode, checks
 
 from api.app import create_app
 from graph_schema.sqlite_store import SQLiteStore
@@ -38,12 +38,36 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     store.close()
 
 
-CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_schema_conformance,
-]
+checks.load_all_checks()
+#: Every check Schemathesis has (``--checks all``), except the response-time limit: it measures
+#: the machine, not the API.
+CHECKS = [c for c in checks.CHECKS.get_all() if c is not checks.max_response_time]
+MODES = [GenerationMode.POSITIVE]
+#: The content of an uploaded import file is outside the schema (it is a JSONL file checked
+#: line by line), so a schema-valid upload may well be refused with 422.
+#: KNOWN GAP (docs/security.md): a member's ``email`` pattern uses ``\s``, which the schema's
+#: regex dialect and pydantic's engine read differently for some Unicode characters, so a
+#: generated address can be schema-valid and still refused.
+EXCLUDED = {
+    "POST /imports": [checks.positive_data_acceptance],
+    "POST /members": [checks.positive_data_acceptance],
+    "PATCH /members/{id}": [checks.positive_data_acceptance],
+}
+
+
+def _run(operation: Any, mode: GenerationMode, statuses: dict[int, int]) -> None:
+    """Run every check on ``EXAMPLES`` generated cases of one operation (raises on failure)."""
+    excluded = EXCLUDED.get(operation.label)
+
+    @given(case=operation.as_strategy(mode))
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def run(case: Any) -> None:
+        response = case.call_and_validate(headers=HEADERS, checks=CHECKS,
+                                          excluded_checks=excluded)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    run()
 
 
 def test_api_conforms_to_its_schema(api_schema: Any) -> None:
@@ -52,18 +76,11 @@ def test_api_conforms_to_its_schema(api_schema: Any) -> None:
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) > 40
     for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def run(case: Any) -> None:
-            response = case.call_and_validate(headers=HEADERS, checks=CHECKS)
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-
-        try:
-            run()
-        except Exception as e:  # collect every failing operation, then fail once
-            failures.append(f"{operation.label}: {str(e)[:2000]}")
+        for mode in MODES:
+            try:
+                _run(operation, mode, statuses)
+            except (Exception, BaseExceptionGroup) as e:  # collect every failure, fail once
+                failures.append(f"{operation.label} ({mode.value}): {str(e)[:2000]}")
     assert not failures, "\n\n".join(failures)
     # the run exercised both successes and rejections
     assert sum(n for code, n in statuses.items() if code < 300) > 50, statuses

@@ -28,6 +28,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 TIMEOUT_MS = 30_000
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def shot(tmp_path: Path, name: str) -> Path:
+    """Where a screenshot goes: docs/img/ when ``MATCHMAKING_SCREENSHOTS=docs`` (to refresh
+    the pictures of docs/staff-pages.md), else the test's temporary folder."""
+    return (DOCS_IMG if os.environ.get("MATCHMAKING_SCREENSHOTS") == "docs" else tmp_path) / name
 
 
 def _require_browser() -> None:
@@ -133,6 +140,8 @@ def test_staff_page_in_chromium(site: Site, tmp_path: Path) -> None:
                     assert float(first.nth(2).inner_text()) > 0
                     assert first.nth(3).locator("meter").count() >= 1
                     assert first.nth(4).locator("li").first.inner_text().strip(), kind
+                if kind == "experts":
+                    page.screenshot(path=str(shot(tmp_path, "staff-recommendations.png")))
             page.get_by_role("tab", name="Experts").click()
             expect(caption).to_contain_text(" experts for ")
             expect(page.locator("#problem")).to_be_hidden()
@@ -147,11 +156,48 @@ def test_staff_page_in_chromium(site: Site, tmp_path: Path) -> None:
             n = m_rows.count()
             assert n > 0
             assert m_rows.first.locator("td").nth(6).inner_text().strip()
+            expect(m_status).to_contain_text("Fairness: none")
             with page.expect_download() as info:
                 page.get_by_role("button", name="Download CSV").click()
             lines = list(csv.reader(io.StringIO(Path(info.value.path()).read_text())))
+            # the download is the whole report: one row per city of the demo with an expert
             assert lines[0][:3] == ["score", "city", "city_name"] and len(lines) == n + 1
-            page.screenshot(path=str(tmp_path / "staff-page.png"), full_page=True)
+            assert {x[1] for x in lines[1:]} == {r.split("\n")[-1] for r in
+                                                 m_rows.locator("td:nth-child(2)")
+                                                 .all_inner_texts()}
+            page.locator("#meetings-section").scroll_into_view_if_needed()
+            page.screenshot(path=str(shot(tmp_path, "staff-meetings.png")))
+
+            # paging: 7 rows a page, every row once, in the order of the download
+            page.get_by_label("Rows per page").fill("7")
+            page.get_by_role("button", name="Load report").click()
+            expect(page.locator("#m-caption")).to_contain_text("(rows 1-7)")
+            paged: list[str] = []
+            while True:
+                expect(m_status).to_contain_text("in scope considered")
+                paged += [r.split("\n")[-1] + " " + c.split("\n")[-1] for r, c in zip(
+                    m_rows.locator("td:nth-child(2)").all_inner_texts(),
+                    m_rows.locator("td:nth-child(4)").all_inner_texts(), strict=True)]
+                if page.locator("#m-next").is_disabled():
+                    break
+                page.get_by_role("button", name="Next page").click()
+                expect(page.locator("#m-caption")).to_contain_text(f"(rows {len(paged) + 1}-")
+            assert paged == [f"{x[1]} {x[6]}" for x in lines[1:]]
+            page.get_by_role("button", name="Previous page").click()
+            expect(page.locator("#m-caption")).to_contain_text("-")
+
+            # fairness: no expert more than twice, and the report says so
+            page.get_by_label("At most per candidate").fill("2")
+            page.get_by_label("Order").select_option("city")
+            page.get_by_role("button", name="Load report").click()
+            expect(m_status).to_contain_text("Fairness: no candidate more than 2 times")
+            expect(page.locator("#m-caption")).to_contain_text("by city name")
+            with page.expect_download() as info:
+                page.get_by_role("button", name="Download XLSX").click()
+            assert info.value.suggested_filename == "meetings-experts-city-max2.xlsx"
+            page.get_by_label("At most per candidate").fill("")
+            page.get_by_label("Order").select_option("score")
+            page.get_by_label("Rows per page").fill("50")
 
             # filters: a country with cities gives only that country's cities
             page.get_by_label("City country (ISO code)").fill(city["country"])

@@ -19,6 +19,7 @@ from graph_schema.schema import (
     DERIVED_TYPES,
     ENDPOINTS,
     ENGINE_TYPES,
+    EVENT_TYPES,
     NODE_PROPS,
     REFERENCE_LABELS,
     REL_PROPS,
@@ -33,8 +34,9 @@ EXAMPLE = ROOT / "docs" / "examples" / "interchange"
 ERRORS = ROOT / "docs" / "examples" / "interchange-errors"
 MATCHMAKING = str(Path(sys.executable).parent / "matchmaking")
 DATASET_LABELS = [Label.CITY, Label.PROVIDER, Label.SOLUTION, Label.MEMBER, Label.TOPIC,
-                  Label.KPI]
-DATASET_TYPES = [t for t in RelType if t not in DERIVED_TYPES | ENGINE_TYPES]
+                  Label.KPI, Label.EVENT, Label.MEETING]
+#: Version 1 types; the 1.1 event types have a section of their own.
+DATASET_TYPES = [t for t in RelType if t not in DERIVED_TYPES | ENGINE_TYPES | EVENT_TYPES]
 
 
 def doc() -> str:
@@ -85,10 +87,15 @@ def test_every_property_of_every_label_is_specified(label: Label) -> None:
         assert required == field.is_required(), f"{label}.{name}: required is {required}"
 
 
-def test_every_relationship_type_is_specified_with_endpoints_and_properties() -> None:
-    table = rows(section("## Relationships"))
-    assert set(table) == {t.value for t in DATASET_TYPES}
-    for rel_type in DATASET_TYPES:
+@pytest.mark.parametrize(("heading", "types"), [
+    ("## Relationships", DATASET_TYPES),
+    ("### Event relationships", sorted(EVENT_TYPES)),
+])
+def test_every_relationship_type_is_specified_with_endpoints_and_properties(
+        heading: str, types: list[RelType]) -> None:
+    table = rows(section(heading))
+    assert set(table) == {t.value for t in types}
+    for rel_type in types:
         src, dst, props = table[rel_type.value]
         want_src, want_dst = ENDPOINTS[rel_type]
         assert set(src.split(" or ")) == {x.value for x in want_src}, rel_type

