@@ -192,7 +192,7 @@ def name_index(store: GraphStore, labels: Collection[Label], *,
     index = NameIndex.from_nodes((n for lab in labels for n in store.iter_nodes(lab)), what)
     if not len(index):
         check_not_empty(store)
-        raise NotFound(f"the store {store.url} holds no {what}s yet: "
+        raise NotFound(f"the store {store.url} holds no {what} nodes yet: "
                        "import a dataset that has some")
     return index
 

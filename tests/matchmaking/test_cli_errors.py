@@ -30,7 +30,7 @@ CASES: list[tuple[list[str], str]] = [
     (["demo-data", "--scale", "huge", "{tmp}/d"], "'huge' is not one of"),
     (["--store", "sqlite:///{ok}", "recommend", "nope", "city:x"], "'nope' is not one of"),
     (["--store", "sqlite:///{ok}", "recommend", "solutions", "city:nope"],
-     "unknown id 'city:nope'"),
+     "unknown city id 'city:nope'"),
     (["--store", "sqlite:///{ok}", "recommend", "solutions", "--batch", "{tmp}/missing.txt"],
      "cannot read"),
     (["--store", "sqlite:///{ok}", "recommend", "solutions", "city:x", "--k", "0"], "--k"),
@@ -55,10 +55,13 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (tmp / "garbage.db").write_bytes(bytes(range(256)) * 8)
     data = tmp / "data"
     data.mkdir()
-    (data / "nodes.jsonl").write_text('{"id": "topic:a", "label": "Topic", "name": "A"}\n')
+    (data / "nodes.jsonl").write_text(
+        '{"id": "topic:a", "label": "Topic", "name": "A"}\n'
+        '{"id": "city:x", "label": "City", "name": "X", "country": "DK"}\n')
     (data / "relationships.jsonl").write_text("")
     ok = tmp / "ok.db"
-    assert _run(["--store", f"sqlite:///{ok}", "init"]).returncode == 0
+    # a store with data, so that unknown ids are reported as such (an empty store says so first)
+    assert _run(["--store", f"sqlite:///{ok}", "import", str(data)]).returncode == 0
     return {"tmp": str(tmp), "file": str(tmp / "file"), "garbage": str(tmp / "garbage.db"),
             "ok": str(ok), "data": str(data)}
 

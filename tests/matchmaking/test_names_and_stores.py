@@ -171,5 +171,5 @@ def test_recommend_on_an_empty_store_says_so(capsys: pytest.CaptureFixture[str],
     store.write([Node("sol:x", Label.SOLUTION, {"name": "X", "category": "economy"})])
     code, _, err = run(capsys, "--store", store.url, "recommend", "solutions", "city:be-gent")
     assert code == 2
-    assert err == f"error: the store {store.url} holds no citys yet: import a dataset that " \
+    assert err == f"error: the store {store.url} holds no city nodes yet: import a dataset that " \
         "has some\n"
