@@ -49,11 +49,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServedApi
             r = c.post("/feedback", json={"subject": city["id"], "candidate": recs[0]["id"],
                                           "kind": "providers", "verdict": verdict})
             assert r.status_code == 201, r.text
-        # wait until the engine shows the last write (it rebuilds in the background)
-        last, gen = None, c.get("/reports/programme").json()["generation"]
-        while gen != last:
-            time.sleep(1.5)
-            last, gen = gen, c.get("/reports/programme").json()["generation"]
+        # wait until the engine shows the last write (it rebuilds in the background, and a
+        # rebuild can take longer than any fixed pause on a loaded machine)
+        deadline = time.monotonic() + 240
+        while (c.get("/reports/programme").json()["generation"]
+               != c.get("/stats").json()["generation"]):
+            assert time.monotonic() < deadline, "the engine never caught up with the store"
+            time.sleep(1.0)
     yield server, key
     server.stop()
 
