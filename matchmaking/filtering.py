@@ -97,13 +97,6 @@ class Filters:
                                    f"'{kind}' recommendations")
 
 
-def _regions() -> frozenset[str]:
-    out: set[str] = set()
-    for c in reference.countries():
-        out.update(str(x).lower() for x in (c.get("region"), c.get("subregion")) if x)
-    return frozenset(out)
-
-
 @dataclass(frozen=True)
 class RecommendOptions:
     """How :meth:`matchmaking.engine.Engine.recommend` ranks.

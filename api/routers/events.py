@@ -19,6 +19,7 @@ for another participant's agenda is 403; a meeting that is not the caller's is 4
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -35,6 +36,10 @@ from ..errors import problem_responses
 router = APIRouter(prefix="/events", tags=["events"],
                    responses=problem_responses(401, 403, 404, 422, 429, 503))
 
+#: The time zones an event may name (what ``graph_schema.events.check_timezone`` accepts), so
+#: that the schema says exactly which values are valid.
+TIME_ZONES = sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
 IdPath = Annotated[str, Path(max_length=128)]
 
@@ -47,9 +52,11 @@ class EventCreate(BaseModel):
     id: Id
     name: Annotated[str, Field(min_length=1, max_length=500)]
     timezone: Annotated[str, Field(description="IANA time zone, e.g. Europe/Vienna",
-                                   max_length=64)]
-    date: Annotated[str, Field(description="YYYY-MM-DD", max_length=10)]
-    start: Annotated[str, Field(description="start of slot 0, HH:MM", max_length=5)]
+                                   max_length=64, json_schema_extra={"enum": TIME_ZONES})]
+    date: Annotated[str, Field(description="YYYY-MM-DD", max_length=10,
+                               json_schema_extra={"format": "date"})]
+    start: Annotated[str, Field(description="start of slot 0, HH:MM", max_length=5,
+                                pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
     slot_minutes: Annotated[int, Field(ge=5, le=240)]
     slots: Annotated[int, Field(ge=1, le=MAX_SLOTS)]
     tables: Annotated[int, Field(ge=1, le=MAX_TABLES)]

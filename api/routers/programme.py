@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -28,6 +28,7 @@ from .. import xlsx
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep
 from ..errors import ApiProblem, problem_responses
+from .reports import CountryQuery, RegionQuery
 
 XLSX = xlsx.MEDIA_TYPE
 
@@ -41,10 +42,6 @@ def _staff(principal: PrincipalDep) -> Principal:
 
 
 StaffDep = Annotated[Principal, Depends(_staff)]
-CountryQuery = Annotated[str | None, Query(pattern=r"^[A-Z]{2}$",
-                                           description="ISO 3166-1 alpha-2 code of the cities")]
-RegionQuery = Annotated[str | None, Query(max_length=100,
-                                          description="UN M49 region or subregion of the cities")]
 Cell = str | int | float | None
 
 

@@ -25,6 +25,7 @@ from .. import xlsx
 from ..auth import Principal, require_staff
 from ..deps import EngineDep, PrincipalDep, StoreDep
 from ..errors import problem_responses
+from ..schemas import country_codes, region_names
 
 XLSX = xlsx.MEDIA_TYPE
 
@@ -77,9 +78,11 @@ class MeetingsReport(BaseModel):
 
 KindQuery = CityKind
 CountryQuery = Annotated[str | None, Query(pattern=r"^[A-Z]{2}$",
-                                           description="ISO 3166-1 alpha-2 code of the cities")]
+                                           description="ISO 3166-1 alpha-2 code of the cities",
+                                           json_schema_extra={"enum": country_codes()})]
 RegionQuery = Annotated[str | None, Query(max_length=100,
-                                          description="UN M49 region or subregion of the cities")]
+                                          description="UN M49 region or subregion of the cities",
+                                          json_schema_extra={"enum": region_names()})]
 PerCityQuery = Annotated[int, Query(ge=1, le=report_mod.MAX_PER_CITY,
                                     description="matches per city")]
 OrderQuery = Annotated[Literal["score", "city", "country"], Query(

@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from graph_schema import reference
 from graph_schema.errors import InvalidInput
 from graph_schema.schema import Label, RelType
+from matchmaking.filtering import regions
 from matchmaking.projection import IntArray, Projection
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ subregion (e.g. 'Europe', 'Northern Europe')
             raise InvalidInput(f"filter 'country': {self.country!r} is not an ISO 3166-1 "
                                "alpha-2 country code (e.g. 'DK')")
         if self.region is not None and (
-            not isinstance(self.region, str) or self.region.strip().lower() not in _regions()
+            not isinstance(self.region, str) or self.region.strip().lower() not in regions()
         ):
             raise InvalidInput(f"filter 'region': {self.region!r} is not a UN M49 region or "
                                "subregion (e.g. 'Europe', 'Northern Europe')")
@@ -107,13 +108,6 @@ subregion (e.g. 'Europe', 'Northern Europe')
         """Global rows of the cities in scope, in id order."""
         rows = proj.rows[Label.CITY]
         return rows[self.mask(proj)[rows]]
-
-
-def _regions() -> frozenset[str]:
-    out: set[str] = set()
-    for c in reference.countries():
-        out.update(str(x).lower() for x in (c.get("region"), c.get("subregion")) if x)
-    return frozenset(out)
 
 
 @dataclass(frozen=True)
