@@ -141,14 +141,14 @@ def opportunity_reasons(ex: Explainer) -> dict[str, Builder]:
         if not known.size:
             return None
         verb = "works" if known.size == 1 else "work"
-        return (f"{plural(known.size, 'of your contacts', 'of your contacts')} {verb} "
+        return (f"{known.size} of your contacts {verb} "
                 f"for {ex.city_admin(c)}: {ex.people(known)}")
 
     def network(s: Local, c: Local) -> str | None:
         known = intersect(ex.row(fs.member_knows, s), ex.row(ex.city_member_advised, c))
         if not known.size:
             return None
-        return (f"{plural(known.size, 'of your contacts', 'of your contacts')} advised "
+        return (f"{known.size} of your contacts advised "
                 f"{ex.names(CITY, [c])[0]}: {ex.people(known)}")
 
     return {"need": need, "ppr": need, "advised_similar": advised, "contacts": contacts,
