@@ -497,8 +497,8 @@ class Engine:
               filters: Filters, options: RecommendOptions,
               allowed: NDArray[np.bool_] | None) -> list[Recommendation]:
         """Score, mask, rerank and explain one subject's candidates from its features."""
-        weights = self._weights(snap, kind)
-        score = np.round(X @ weights, 9)
+        model = self._model(snap, kind)
+        score = np.round(model.score(X), 9)
         valid = self._mask(snap, kind, s, filters, options.include_known) & (score > 0)
         if allowed is not None:
             valid &= allowed
@@ -509,11 +509,7 @@ class Engine:
         if options.reciprocal and KINDS[kind].reverse is not None and pool.size:
             final, reverse, pool = self._reciprocal(snap, kind, s, score, valid, pool, pool_size)
         chosen = self._rerank(snap, kind, pool, final, k, options.diversify)
-        return self._explain(snap, kind, s, X, weights, chosen, final, reverse)
-
-    def _weights(self, snap: _Snapshot, kind: Kind) -> NDArray[np.float64]:
-        model = self._model(snap, kind)
-        return np.array([model.weights.get(f, 0.0) for f in KINDS[kind].features])
+        return self._explain(snap, kind, s, X, model, chosen, final, reverse)
 
     def _mask(self, snap: _Snapshot, kind: Kind, s: Row, filters: Filters,
               include_known: bool) -> NDArray[np.bool_]:
@@ -537,8 +533,8 @@ class Engine:
         assert rkind is not None
         proj = snap.proj
         c_local = proj.local[snap.cands[kind]]
-        back = snap.fs.features(rkind, c_local[pool], np.array([proj.local[s]]))[:, 0, :] \
-            @ self._weights(snap, rkind)
+        back = self._model(snap, rkind).score(
+            snap.fs.features(rkind, c_local[pool], np.array([proj.local[s]]))[:, 0, :])
         reverse = np.zeros_like(score)
         reverse[pool] = back
         fwd = score[pool]
@@ -562,18 +558,28 @@ class Engine:
 
     @staticmethod
     def _explain(snap: _Snapshot, kind: Kind, s: Row, X: NDArray[np.float64],
-                 weights: NDArray[np.float64], chosen: IntArray, final: NDArray[np.float64],
+                 model: KindModel, chosen: IntArray, final: NDArray[np.float64],
                  reverse: NDArray[np.float64] | None) -> list[Recommendation]:
-        """Recommendations with components and reasons for the chosen positions."""
+        """Recommendations with components and reasons for the chosen positions.
+
+        Components are the model's per-feature contributions
+        (:meth:`~matchmaking.training.KindModel.contributions`); a tree model adds its
+        ``baseline``, so that the components always sum to the score.
+        """
         proj = snap.proj
         names = KINDS[kind].features
         c_lab = KINDS[kind].candidate
         cands = snap.cands[kind]
+        weights = model.vector()
+        parts, baseline = model.contributions(X[chosen])
+        linear = model.ensemble is None
         out = []
-        for i in chosen.tolist():
+        for n, i in enumerate(chosen.tolist()):
             c = Row(int(cands[i]))
-            comps = {f: round(float(X[i, j] * weights[j]), 6) for j, f in enumerate(names)
-                     if weights[j] > 0}
+            comps = {f: round(float(parts[n, j]), 6) for j, f in enumerate(names)
+                     if (weights[j] > 0 if linear else parts[n, j] != 0)}
+            if baseline:
+                comps["baseline"] = round(baseline, 6)
             if reverse is not None:
                 comps["reverse"] = round(float(reverse[i]), 6)
             out.append(Recommendation(

@@ -12,8 +12,10 @@ Where
 What
     ``snapshot.bin``: the pickled projection and feature space, keyed by the store's identity
     (URL, a random instance number drawn when the store was created) and its generation.
-    ``models.json``: the per-kind weights as JSON, with the number of positives each kind was
-    fitted on.
+    ``models.json``: the per-kind models as JSON (:class:`matchmaking.training.KindModel`:
+    weights, the winner of the model selection with every contender's validation score, and
+    a tree ensemble's arrays when the tree ranker won), with the number of positives each
+    kind was fitted on. Format 2 added the model selection; a format-1 file is ignored.
 
 Safety
     Only files this module wrote are unpickled: each starts with a JSON header holding the
@@ -49,7 +51,7 @@ from typing import Any
 
 from graph_schema.store import GraphStore
 
-FORMAT = 1
+FORMAT = 2
 REFIT_CHANGE = 0.10
 SNAPSHOT = "snapshot.bin"
 MODELS = "models.json"

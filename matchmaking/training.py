@@ -15,7 +15,13 @@ plus accepted feedback. Training never scores a link that is still in the graph:
    features) *pairwise*: each sample is the feature difference of a hidden positive and a
    negative of the same subject (up to ``max_pairs`` per subject, both signs), so the model
    learns to order one subject's candidates, which is what serving does; a feature that is
-   constant for a subject (its own activity) cannot buy weight.
+   constant for a subject (its own activity) cannot buy weight;
+5. select the model (:mod:`matchmaking.selection`): a third of the subjects are set aside,
+   the combiner, its own best single feature, a gradient-boosted tree ranker and the default
+   weights are fitted on the others and scored by the nDCG@10 of ranking all candidates of
+   the set-aside subjects; the winner is refitted on all subjects and recorded
+   (:attr:`KindModel.selected`, :attr:`KindModel.validation`, logged and shown by
+   ``matchmaking evaluate``).
 
 A fit that cannot learn falls back to the kind's documented ``default_weights``
 (:attr:`matchmaking.kinds.KindSpec.default_weights`) and says why, in
@@ -26,22 +32,29 @@ positive weight. ``matchmaking evaluate`` prints which combiner each kind used.
 
 The learned weights are turned back into weights on the raw features (``coef_ / scale_``,
 normalised to sum 1) and mixed with the defaults (``PRIOR_SHARE``), so that a score is
-``sum_j w_j x_j`` in [0, 1] and each component ``w_j x_j`` is a readable share of it.
+``sum_j w_j x_j`` in [0, 1] and each component ``w_j x_j`` is a readable share of it. When
+the tree ranker wins, :meth:`KindModel.score` and :meth:`KindModel.contributions` evaluate
+its exported arrays with numpy (no scikit-learn at serving time).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from graph_schema.schema import Label, RelType, Verdict
+from matchmaking import selection
 from matchmaking.features import FeatureSpace
 from matchmaking.kinds import KINDS, Kind
 from matchmaking.projection import FloatArray, IntArray, Projection
 from scoring import HybridRanker
+from scoring.trees import TreeEnsemble
 
 logger = logging.getLogger(__name__)
 Edge = tuple[RelType, int, int]
@@ -53,31 +66,89 @@ TRAIN_BLOCK = 12_000_000  # feature values computed at once while training (~100
 
 @dataclass
 class KindModel:
-    """The weights of one kind and how they were obtained."""
+    """The model of one kind and how it was obtained.
+
+    A score is ``X @ weights`` (``weights`` sum to 1, features are in [0, 1]), except when
+    the tree ranker won the model selection (``trees`` is set): then it is
+    ``(1 - TIE_SHARE) * tree score + TIE_SHARE * X @ weights`` (see
+    :mod:`matchmaking.selection`). Either way the score is in [0, 1] and
+    :meth:`contributions` splits it into per-feature parts that sum, with a baseline, to it.
+    """
 
     kind: Kind
+    #: Weights on the raw features: the whole model, or the tie-break part of a tree model.
+    #: Also what an ``upstream`` kind's features use.
     weights: dict[str, float]
     learned: bool
     n_positives: int = 0
     n_samples: int = 0
     #: Why the default weights are used ("" when learned, or when never fitted).
     fallback: str = ""
+    #: The winner of the model selection ("logistic", "single <feature>", "defaults",
+    #: "gbrt"), or "" when no selection ran.
+    selected: str = ""
+    #: Validation nDCG@10 of each contender of the selection.
+    validation: dict[str, float] = field(default_factory=dict)
+    #: The tree ensemble (:meth:`scoring.trees.TreeEnsemble.to_json`) when ``gbrt`` won.
+    trees: dict[str, Any] | None = None
 
     @property
     def combiner(self) -> str:
-        """One line saying how the weights were obtained, e.g. for ``evaluate``."""
-        if self.learned:
-            return (f"learned pairwise logistic weights ({self.n_positives} positives, "
-                    f"{self.n_samples} samples)")
-        return "default weights" + (f" (fallback: {self.fallback})" if self.fallback else "")
+        """One line saying how the model was obtained, e.g. for ``evaluate``."""
+        fitted = f"{self.n_positives} positives, {self.n_samples} samples"
+        if not self.selected:
+            if not self.learned:
+                return "default weights" + (f" (fallback: {self.fallback})" if self.fallback
+                                            else "")
+            return f"learned pairwise logistic weights ({fitted})"
+        if self.fallback:
+            fitted += f"; logistic could not learn: {self.fallback}"
+        others = "; ".join(f"{name} {v:.3f}" for name, v in sorted(
+            self.validation.items(), key=lambda kv: -kv[1])
+            if name.split(" ")[0] != self.selected.split(" ")[0])
+        own = next((v for name, v in self.validation.items()
+                    if name.split(" ")[0] == self.selected.split(" ")[0]), 0.0)
+        kept = ("; a better score within one standard error does not replace it"
+                if max(self.validation.values(), default=own) > own else "")
+        return f"{self.selected} (val nDCG {own:.3f}; {others}; {fitted}{kept})"
+
+    @cached_property
+    def ensemble(self) -> TreeEnsemble | None:
+        """The tree ensemble as numpy arrays (None for a linear model)."""
+        return TreeEnsemble.from_json(self.trees) if self.trees else None
+
+    def vector(self) -> FloatArray:
+        """``weights`` in the order of the kind's features."""
+        return np.array([self.weights.get(f, 0.0) for f in KINDS[self.kind].features])
+
+    def score(self, X: FloatArray) -> FloatArray:
+        """Scores of feature rows ``X`` (shape ``(..., n_features)``), in [0, 1]."""
+        return selection.served_score(X, self.vector(), self.ensemble)
+
+    def contributions(self, X: FloatArray) -> tuple[FloatArray, float]:
+        """Per-feature parts of the scores of the rows ``X`` (shape ``(n, n_features)``) and
+        the baseline: ``parts.sum(axis=1) + baseline == score(X)``.
+
+        Linear: ``w_j x_j`` and baseline 0. Trees: the path-dependent attribution of
+        :meth:`scoring.trees.TreeEnsemble.contributions`, rescaled like the score, plus the
+        tie-break's ``w_j x_j``; the baseline is the rescaled average tree output.
+        """
+        w = self.vector()
+        ens = self.ensemble
+        if ens is None:
+            return X * w, 0.0
+        lo, hi = ens.bounds()
+        scale = (1 - selection.TIE_SHARE) / (hi - lo) if hi > lo else 0.0
+        parts, expected = ens.contributions(X)
+        return parts * scale + selection.TIE_SHARE * X * w, (expected - lo) * scale
 
 
-def default_model(kind: Kind, fallback: str = "") -> KindModel:
+def default_model(kind: Kind, fallback: str = "", *, warn: bool = True) -> KindModel:
     """The kind's default weights, normalised to sum 1; ``fallback`` says why a fit used
-    them (logged as a warning when given)."""
+    them (logged as a warning when given, unless ``warn`` is False)."""
     w = KINDS[kind].default_weights
     total = sum(w.values())
-    if fallback:
+    if fallback and warn:
         logger.warning("%s: cannot learn weights (%s); using the default weights", kind.value,
                        fallback)
     return KindModel(kind, {k: v / total for k, v in w.items()}, learned=False,
@@ -122,12 +193,14 @@ def fit_kind(
     negatives_per_positive: int = 8,
     max_pairs: int = 64,
     hard_share: float | None = None,
+    select: bool = True,
 ) -> KindModel:
-    """Learn the weights of one kind on ``proj`` (see the module docstring).
+    """Learn the model of one kind on ``proj`` (see the module docstring).
 
     ``max_subjects`` and ``hard_share`` (share of the negatives drawn from the candidates the
     default weights rank highest) default to the kind's :class:`~matchmaking.kinds.TrainingSpec`;
-    ``upstream`` are the weights of the kind's ``upstream`` kind, if it has one.
+    ``upstream`` are the weights of the kind's ``upstream`` kind, if it has one. ``select``
+    runs the model selection of :mod:`matchmaking.selection` (else: the logistic combiner).
     """
     spec = KINDS[kind]
     draw = _Draw(
@@ -152,13 +225,15 @@ def fit_kind(
     known_after: dict[int, set[int]] = {}
     for s, c in positive_pairs(train, kind):
         known_after.setdefault(s, set()).add(c)
+    # the inner validation subjects (a fixed share, drawn from their own seed)
+    n_val = int(round(selection.VALIDATION_SHARE * subjects.size)) if select else 0
+    val_set = set(np.random.default_rng([random_state, 1]).choice(
+        subjects, size=n_val, replace=False).tolist()) if n_val else set()
     fs = FeatureSpace(train)
     names = list(spec.features)
     dw = np.array([default_model(kind).weights.get(f, 0.0) for f in names])
     cand_local = proj.local[cands]
-    n_pos = 0
-    X_rows: list[FloatArray] = []
-    y_rows: list[FloatArray] = []
+    samples = selection.Samples()
     # subjects per feature block: fewer when there are many candidates, so that the block's
     # dense (subjects x candidates x features) tensors stay around 100 MB at any scale
     chunk = int(np.clip(TRAIN_BLOCK // max(cands.size * len(names), 1), 2, 32))
@@ -170,43 +245,112 @@ def fit_kind(
             known = known_after.get(s, set())
             pos = hidden[s] - known
             blocked = pos | known | set(by_subject[s]) | {s}
-            sample = _pairwise_samples(X[j], cands, pos, blocked, dw, draw, rng)
+            sample = _subject_samples(X[j], cands, pos, blocked, dw, draw, rng,
+                                      keep=s in val_set)
             if sample is not None:
-                X_rows.append(sample[0])
-                y_rows.append(sample[1])
-                n_pos += sample[2]
-    if not X_rows or n_pos < min_positives:
+                samples.subjects.append(sample)
+                samples.validation.append(s in val_set)
+    n_pos = sum(s.n_pos for s in samples.subjects)
+    if not samples.subjects or n_pos < min_positives:
         return default_model(kind, f"{n_pos} usable hidden positives, fewer than "
                                    f"min_positives={min_positives}")
-    Xa = np.vstack(X_rows)
-    ya = np.concatenate(y_rows).astype(int)
+    Xa, ya = samples.pairs()
     model = _fit_ranker(kind, Xa, ya, names, min_positives, random_state)
     model.n_positives, model.n_samples = n_pos, int(ya.size)
+    if (model.learned or model.fallback in _SELECTABLE_FALLBACKS) \
+            and sum(samples.validation) >= selection.MIN_VALIDATION_SUBJECTS:
+        model = _select(kind, model, samples, names, min_positives, random_state)
     return model
 
 
+def _select(kind: Kind, full: KindModel, samples: selection.Samples, names: list[str],
+            min_positives: int, random_state: int) -> KindModel:
+    """Model selection on the inner validation subjects (:mod:`matchmaking.selection`): the
+    winner, refitted on every subject, with the validation scores of every contender."""
+    fit_part = [not v for v in samples.validation]
+    Xp, yp = samples.pairs(fit_part)
+    logistic = _fit_ranker(kind, Xp, yp, names, min_positives, random_state, warn=False)
+    defaults = _vector(default_model(kind).weights, names)
+    lw = _vector(logistic.weights, names)  # the defaults when the combiner cannot learn
+    j = samples.best_single(fit_part)
+    contenders: dict[str, tuple[FloatArray, TreeEnsemble | None]] = {}
+    if logistic.learned:
+        contenders["logistic"] = (lw, None)
+        contenders["pure"] = (_unmixed(lw, defaults), None)
+    contenders[f"single {names[j]}"] = (selection.single_weights(j, lw), None)
+    contenders["defaults"] = (defaults, None)
+    trees = selection.fit_gbrt(*samples.points(fit_part), random_state)
+    if trees is not None:
+        contenders["gbrt"] = (lw, trees)
+    scores = selection.validate(samples, contenders)
+    best = selection.winner(scores)
+    fw = _vector(full.weights, names)
+    out = dataclasses.replace(full, selected=best.split(" ")[0], learned=best != "defaults",
+                              validation={k: round(float(np.mean(v)), 6)
+                                          for k, v in scores.items()})
+    if best.startswith("single"):
+        j = samples.best_single()
+        out.selected = f"single {names[j]}"
+        out.weights = _named(selection.single_weights(j, fw), names)
+    elif best == "defaults":
+        out.weights = _named(defaults, names)
+    elif best == "pure":
+        out.weights = _named(_unmixed(fw, defaults), names)
+    elif best == "gbrt":
+        final = selection.fit_gbrt(*samples.points(), random_state)
+        if final is None:  # cannot happen when a part of the samples had both classes
+            out.selected = "logistic"
+        else:
+            out.trees = final.to_json()
+    logger.info("%s: %s", kind.value, out.combiner)
+    return out
+
+
+def _unmixed(w: FloatArray, prior: FloatArray) -> FloatArray:
+    """Learned weights without their :data:`PRIOR_SHARE` of the default weights."""
+    raw = np.maximum(w - PRIOR_SHARE * prior, 0.0)
+    return raw / raw.sum() if raw.sum() > 0 else w
+
+
+def _vector(weights: Mapping[str, float], names: list[str]) -> FloatArray:
+    return np.array([weights.get(f, 0.0) for f in names], dtype=np.float64)
+
+
+def _named(w: FloatArray, names: list[str]) -> dict[str, float]:
+    return {f: float(round(v, 6)) for f, v in zip(names, w.tolist(), strict=True)}
+
+
 def _fit_ranker(kind: Kind, Xa: FloatArray, ya: IntArray, names: list[str], min_positives: int,
-                random_state: int) -> KindModel:
+                random_state: int, warn: bool = True) -> KindModel:
     """The learned model of one kind from its pairwise samples, or the defaults with the
-    reason why nothing could be learned."""
+    reason why nothing could be learned (logged unless ``warn`` is False)."""
     spec = KINDS[kind]
+
+    def fallback(reason: str) -> KindModel:
+        return default_model(kind, reason, warn=warn)
+
     if not np.all(np.isfinite(Xa)):
-        return default_model(kind, "non-finite feature values in the training samples")
+        return fallback("non-finite feature values in the training samples")
     if not np.any(np.ptp(Xa, axis=0) > 0):
-        return default_model(kind, "degenerate features: every feature is constant over the "
-                                   "training samples")
+        return fallback("degenerate features: every feature is constant over the training "
+                        "samples")
     try:
         ranker = HybridRanker(min_positives=min_positives,
                               default_weights=dict(spec.default_weights),
                               random_state=random_state).fit(Xa, ya, feature_names=names)
     except (ValueError, FloatingPointError, np.linalg.LinAlgError) as e:
-        return default_model(kind, f"the ranker could not fit: {' '.join(str(e).split())}")
+        return fallback(f"the ranker could not fit: {' '.join(str(e).split())}")
     if ranker.fallback_:
-        return default_model(kind, "a single class or too few positive samples for the ranker")
+        return fallback("a single class or too few positive samples for the ranker")
     weights = _raw_weights(ranker, names, default_model(kind).weights)
     if weights is None:
-        return default_model(kind, "no feature got a positive weight")
+        return fallback("no feature got a positive weight")
     return KindModel(kind, weights, learned=True)
+
+
+#: Fallbacks of the logistic combiner after which the other contenders are still tried.
+_SELECTABLE_FALLBACKS = ("no feature got a positive weight",
+                         "a single class or too few positive samples for the ranker")
 
 
 @dataclass(frozen=True)
@@ -240,17 +384,18 @@ def _hide_links(proj: Projection, pairs: dict[tuple[int, int], list[Edge]],
     return hidden, proj.without(rem)
 
 
-def _pairwise_samples(
+def _subject_samples(
     X: FloatArray, cands: IntArray, pos: set[int], blocked: set[int], dw: FloatArray,
-    draw: _Draw, rng: np.random.Generator,
-) -> tuple[FloatArray, FloatArray, int] | None:
-    """One subject's pairwise samples from its feature rows ``X`` (one per candidate):
-    ``(differences, labels, number of positives)``, or None without positives or negatives.
+    draw: _Draw, rng: np.random.Generator, keep: bool = False,
+) -> selection.SubjectSamples | None:
+    """One subject's samples from its feature rows ``X`` (one per candidate), or None
+    without positives or negatives; ``keep`` keeps ``X`` itself (a validation subject).
 
     Negatives are drawn ``hard_share`` from the candidates the default weights ``dw`` rank
-    highest, the rest uniformly. Each sample is ``x_pos - x_neg`` (a win) or its negation (a
-    loss), RankNet-style: features that are constant for a subject (e.g. its own activity)
-    cancel out, so the weights order candidates *for one subject*.
+    highest, the rest uniformly. Each pairwise sample is ``x_pos - x_neg`` (a win) or its
+    negation (a loss), RankNet-style: features that are constant for a subject (e.g. its own
+    activity) cancel out, so the weights order candidates *for one subject*. The tree ranker
+    learns from the same positive and negative rows, pointwise.
     """
     if not pos:
         return None
@@ -271,10 +416,19 @@ def _pairwise_samples(
     pi = np.repeat(pos_idx, neg.size)
     ni = np.tile(neg, pos_idx.size)
     if pi.size > draw.max_pairs:
-        keep = np.sort(rng.choice(pi.size, size=draw.max_pairs, replace=False))
-        pi, ni = pi[keep], ni[keep]
+        sel = np.sort(rng.choice(pi.size, size=draw.max_pairs, replace=False))
+        pi, ni = pi[sel], ni[sel]
     diff = X[pi] - X[ni]
-    return np.vstack([diff, -diff]), np.r_[np.ones(pi.size), np.zeros(pi.size)], pos_idx.size
+    # excluded when ranking at serving time: what the subject keeps knowing, and itself
+    served_blocked = np.flatnonzero(np.isin(cands, np.fromiter(blocked - pos, dtype=np.int64)))
+    return selection.SubjectSamples(
+        diff=np.vstack([diff, -diff]), label=np.r_[np.ones(pi.size), np.zeros(pi.size)],
+        points=np.vstack([X[pos_idx], X[neg]]),
+        point_y=np.r_[np.ones(pos_idx.size), np.zeros(neg.size)],
+        single=selection.single_feature_ndcg(X, pos_idx, served_blocked),
+        n_pos=int(pos_idx.size),
+        X=X.copy() if keep else None, pos=pos_idx if keep else None,
+        blocked=served_blocked if keep else None)
 
 
 def _raw_weights(ranker: HybridRanker, names: list[str],

@@ -1,0 +1,213 @@
+"""Per-kind model selection on an inner validation split of the training subjects.
+
+:func:`matchmaking.training.fit_kind` hides links of the drawn training subjects and computes
+their features on the graph without those links. Before it refits anything on all of them,
+it sets a share (:data:`VALIDATION_SHARE`) of those subjects aside, grouped by subject (a
+subject's hidden links are all on one side), fits every contender on the others, and scores
+each by the mean nDCG@10 of ranking **all** candidates of every validation subject, exactly
+as serving ranks them (known candidates and the subject itself excluded, a zero score never
+listed, ties broken by candidate order). The contenders:
+
+``logistic``
+    The pairwise logistic combiner (:class:`scoring.HybridRanker`), its weights mixed with
+    the kind's default weights (``PRIOR_SHARE`` of :mod:`matchmaking.training`).
+``pure``
+    The same learned weights without that mix.
+``single <feature>``
+    The combiner's own best single feature: the feature whose ranking alone has the best
+    nDCG@10 over the fitting subjects. Served as that feature, with the logistic score as a
+    tie-break (:data:`TIE_SHARE` of the score).
+``gbrt``
+    A gradient-boosted tree ranker (``HistGradientBoostingClassifier`` on the same hidden
+    positives and drawn negatives, pointwise, with a monotonic increasing constraint on every
+    feature because every feature is "higher is a better match"); served as numpy arrays
+    (:class:`scoring.trees.TreeEnsemble`), normalised to [0, 1] by the ensemble's bounds,
+    with the same tie-break.
+``defaults``
+    The kind's documented default weights.
+
+The best validation nDCG wins (ties go to the earlier contender in that order); the winner
+is refitted on all the drawn subjects and the scores of every contender are kept in
+:attr:`matchmaking.training.KindModel.validation`. With fewer than
+:data:`MIN_VALIDATION_SUBJECTS` validation subjects there is nothing to select on, and the
+logistic combiner is used as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from matchmaking.projection import FloatArray, IntArray
+from scoring.trees import TreeEnsemble, export_hgb
+
+#: Share of the drawn training subjects set aside to select the model on.
+VALIDATION_SHARE = 1 / 3
+MIN_VALIDATION_SUBJECTS = 10
+#: Share of a ``single`` or ``gbrt`` score that is the logistic score: it orders the many
+#: candidates that a single feature or a tree's leaves leave tied.
+TIE_SHARE = 0.02
+K = 10
+CONTENDERS = ("logistic", "pure", "single", "defaults", "gbrt")
+#: The tree ranker's settings: small trees, few of them (serving evaluates every candidate).
+GBRT_PARAMS: dict[str, Any] = {"max_iter": 60, "learning_rate": 0.1, "max_depth": 4,
+                               "min_samples_leaf": 20, "l2_regularization": 1.0,
+                               "early_stopping": False}
+
+
+@dataclass
+class SubjectSamples:
+    """One training subject's samples.
+
+    ``diff``/``label``: pairwise differences for the logistic combiner; ``points``/``point_y``:
+    the positive and negative rows for the tree; ``single``: nDCG@10 of each feature's ranking
+    alone; ``X``, ``pos``, ``blocked``: every candidate's features, the positives' and the
+    excluded candidates' positions (kept for validation subjects only).
+    """
+
+    diff: FloatArray
+    label: FloatArray
+    points: FloatArray
+    point_y: FloatArray
+    single: FloatArray
+    n_pos: int
+    X: FloatArray | None = None
+    pos: IntArray | None = None
+    blocked: IntArray | None = None
+
+
+@dataclass
+class Samples:
+    """The samples of every training subject, in subject order."""
+
+    subjects: list[SubjectSamples] = field(default_factory=list)
+    validation: list[bool] = field(default_factory=list)
+
+    def pairs(self, which: Sequence[bool] | None = None) -> tuple[FloatArray, IntArray]:
+        """Pairwise samples of the subjects selected by ``which`` (all when None)."""
+        keep = self._keep(which)
+        if not keep:
+            return np.zeros((0, 0)), np.zeros(0, dtype=np.int64)
+        return (np.vstack([s.diff for s in keep]),
+                np.concatenate([s.label for s in keep]).astype(np.int64))
+
+    def points(self, which: Sequence[bool] | None = None) -> tuple[FloatArray, IntArray]:
+        """Pointwise samples (positive and negative rows) of the selected subjects."""
+        keep = self._keep(which)
+        return (np.vstack([s.points for s in keep]),
+                np.concatenate([s.point_y for s in keep]).astype(np.int64))
+
+    def best_single(self, which: Sequence[bool] | None = None) -> int:
+        """The feature whose ranking alone has the best mean nDCG@10 (lowest index on ties)."""
+        keep = self._keep(which)
+        return int(np.argmax(np.mean([s.single for s in keep], axis=0)))
+
+    def _keep(self, which: Sequence[bool] | None) -> list[SubjectSamples]:
+        if which is None:
+            return list(self.subjects)
+        return [s for s, w in zip(self.subjects, which, strict=True) if w]
+
+
+def ndcg_top(score: FloatArray, pos: IntArray, blocked: IntArray, k: int = K) -> float:
+    """nDCG@k (binary gains) of ranking every candidate by ``score`` as serving does: the
+    ``blocked`` positions and candidates with a score <= 0 are not listed, ties go to the
+    lower position."""
+    if pos.size == 0:
+        return 0.0
+    valid = score > 0
+    valid[blocked] = False
+    idx = np.flatnonzero(valid)
+    if idx.size > k:
+        kth = np.partition(score[idx], idx.size - k)[idx.size - k]
+        idx = idx[score[idx] >= kth]
+    top = idx[np.lexsort((idx, -score[idx]))][:k]
+    hits = np.isin(top, pos)
+    dcg = float(np.sum(hits / np.log2(np.arange(2, top.size + 2))))
+    idcg = float(np.sum(1.0 / np.log2(np.arange(2, min(k, pos.size) + 2))))
+    return dcg / idcg
+
+
+def single_feature_ndcg(X: FloatArray, pos: IntArray, blocked: IntArray) -> FloatArray:
+    """nDCG@10 of ranking the candidates by each feature (column of ``X``) alone."""
+    return np.array([ndcg_top(X[:, j], pos, blocked) for j in range(X.shape[1])])
+
+
+def fit_gbrt(X: FloatArray, y: IntArray, random_state: int) -> TreeEnsemble | None:
+    """The tree ranker fitted on pointwise samples, exported to numpy (None: one class)."""
+    if np.unique(y).size < 2:
+        return None
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    est = HistGradientBoostingClassifier(monotonic_cst=[1] * X.shape[1],
+                                         random_state=random_state, **GBRT_PARAMS)
+    return export_hgb(est.fit(X, y))
+
+
+def tree_score(ens: TreeEnsemble, X: FloatArray) -> FloatArray:
+    """The ensemble's output rescaled to [0, 1] by its bounds (:meth:`TreeEnsemble.bounds`)."""
+    lo, hi = ens.bounds()
+    shape = X.shape[:-1]
+    raw = ens.raw(X.reshape(-1, X.shape[-1])).reshape(shape)
+    return np.asarray((raw - lo) / (hi - lo)) if hi > lo else np.zeros(shape)
+
+
+def served_score(X: FloatArray, weights: FloatArray, trees: TreeEnsemble | None) -> FloatArray:
+    """The score serving gives: ``X @ weights``, or with trees
+    ``(1 - TIE_SHARE) * tree_score + TIE_SHARE * X @ weights``."""
+    linear = X @ weights
+    if trees is None:
+        return np.asarray(linear)
+    return np.asarray((1 - TIE_SHARE) * tree_score(trees, X) + TIE_SHARE * linear)
+
+
+def single_weights(j: int, logistic: FloatArray) -> FloatArray:
+    """Weights of the ``single`` contender: feature ``j``, tie-broken by the logistic score."""
+    w = TIE_SHARE * logistic
+    w[j] += 1 - TIE_SHARE
+    return w
+
+
+def validate(samples: Samples, contenders: dict[str, tuple[FloatArray, TreeEnsemble | None]]
+             ) -> dict[str, FloatArray]:
+    """Validation nDCG@10 of each contender (``name -> (weights, trees or None)``), one value
+    per validation subject."""
+    val = [s for s, v in zip(samples.subjects, samples.validation, strict=True) if v]
+    out: dict[str, FloatArray] = {}
+    for name, (w, trees) in contenders.items():
+        scores = []
+        for s in val:
+            assert s.X is not None and s.pos is not None and s.blocked is not None
+            scores.append(ndcg_top(np.round(served_score(s.X, w, trees), 9), s.pos, s.blocked))
+        out[name] = np.array(scores)
+    return out
+
+
+def winner(scores: dict[str, FloatArray]) -> str:
+    """The contender to keep: the best mean validation nDCG@10 (the earlier in
+    :data:`CONTENDERS` on a tie; ``single <feature>`` counts as ``single``), unless its gain
+    over the ``logistic`` combiner (over ``defaults`` when the combiner could not learn) is
+    within one standard error of the per-subject paired differences: then the combiner
+    stays (the one-standard-error rule, so that noise in a small validation set does not
+    swap the model).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> winner({"logistic": np.array([.2, .3, .1]), "gbrt": np.array([.5, .6, .4])})
+    'gbrt'
+    >>> winner({"logistic": np.array([.2, .3, .1]), "gbrt": np.array([.5, .2, .0])})
+    'logistic'
+    """
+    def rank(name: str) -> tuple[float, int]:
+        return (-float(np.mean(scores[name])), CONTENDERS.index(name.split(" ")[0]))
+
+    best = min(scores, key=rank)
+    ref = "logistic" if "logistic" in scores else "defaults"
+    if best == ref or ref not in scores or scores[ref].size < 2:
+        return best
+    diff = scores[best] - scores[ref]
+    se = float(np.std(diff, ddof=1) / np.sqrt(diff.size))
+    return best if float(np.mean(diff)) > se else ref

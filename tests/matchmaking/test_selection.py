@@ -1,0 +1,143 @@
+"""Per-kind model selection (``matchmaking.selection`` via ``matchmaking.training``): it keeps
+the contender that ranks held-out subjects best, and the kept model serves, explains and
+persists as numpy arrays."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph_schema.sqlite_store import SQLiteStore
+from matchmaking import persist, selection
+from matchmaking.engine import Engine
+from matchmaking.kinds import KINDS, Kind
+from matchmaking.training import (
+    KindModel,
+    _Draw,
+    _fit_ranker,
+    _select,
+    _subject_samples,
+    default_model,
+)
+from scoring.trees import export_hgb
+
+KIND = Kind.SOLUTIONS
+NAMES = list(KINDS[KIND].features)
+F = len(NAMES)
+N_CANDS = 300
+
+
+def _samples(target: Callable[[np.ndarray], np.ndarray], n_subjects: int = 90,
+             n_pos: int = 4, seed: int = 0) -> selection.Samples:
+    """Subjects whose positives are the ``n_pos`` candidates with the highest ``target``
+    (a function of the feature rows), drawn through the training code's own sampler."""
+    rng = np.random.default_rng(seed)
+    draw = _Draw(max_subjects=n_subjects, hard_share=0.5, negatives_per_positive=8,
+                 max_pairs=64)
+    dw = np.array([default_model(KIND).weights[f] for f in NAMES])
+    val = set(rng.choice(n_subjects, size=n_subjects // 3, replace=False).tolist())
+    cands = np.arange(N_CANDS, dtype=np.int64)
+    out = selection.Samples()
+    for s in range(n_subjects):
+        X = rng.random((N_CANDS, F))
+        pos = set(np.argsort(-target(X), kind="stable")[:n_pos].tolist())
+        sample = _subject_samples(X, cands, pos, set(pos), dw, draw, rng, keep=s in val)
+        assert sample is not None
+        out.subjects.append(sample)
+        out.validation.append(s in val)
+    return out
+
+
+def _selected(samples: selection.Samples) -> KindModel:
+    full = _fit_ranker(KIND, *samples.pairs(), NAMES, 20, 0)
+    assert full.learned
+    return _select(KIND, full, samples, NAMES, 20, 0)
+
+
+def test_selection_keeps_the_single_feature_that_is_the_target() -> None:
+    j = NAMES.index("kpi")  # a feature with a small default weight
+    model = _selected(_samples(lambda X: X[:, j]))
+    assert model.selected == "single kpi"
+    assert set(model.validation) == {"logistic", "pure", "single kpi", "defaults", "gbrt"}
+    assert model.validation["single kpi"] > 0.99  # ranks by the target (a tie-break aside)
+    assert model.validation["single kpi"] > model.validation["logistic"]
+    assert max(model.weights, key=model.weights.__getitem__) == "kpi"
+    assert model.trees is None and model.learned
+    assert model.combiner.startswith("single kpi (val nDCG 0.99")
+
+
+def test_selection_keeps_the_tree_when_the_target_is_an_interaction() -> None:
+    a, b = NAMES.index("need"), NAMES.index("ppr")
+    # a gate: among the candidates with a high "need", the best "ppr" (no weighted sum
+    # ranks like that)
+    model = _selected(_samples(lambda X: np.where(X[:, a] > 0.8, X[:, b], 0.0)))
+    assert model.selected == "gbrt", model.combiner
+    assert model.validation["gbrt"] == max(model.validation.values())
+    assert model.trees is not None and model.ensemble is not None
+    assert model.combiner.startswith("gbrt (val nDCG ")
+
+
+def test_a_gain_within_noise_keeps_the_combiner() -> None:
+    base = np.array([0.2, 0.3, 0.1, 0.4])
+    assert selection.winner({"logistic": base, "gbrt": base + [0.3, -0.2, 0.1, -0.1]}) \
+        == "logistic"
+    assert selection.winner({"logistic": base, "gbrt": base + 0.05}) == "gbrt"
+    assert selection.winner({"defaults": base, "single x": base + 0.01}) == "single x"
+
+
+def _tree_model(seed: int = 0) -> KindModel:
+    rng = np.random.default_rng(seed)
+    X = rng.random((2000, F))
+    y = (np.minimum(X[:, 0], X[:, 8]) + 0.1 * rng.standard_normal(2000) > 0.4).astype(int)
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    est = HistGradientBoostingClassifier(max_iter=30, max_depth=3, monotonic_cst=[1] * F,
+                                         early_stopping=False, random_state=0).fit(X, y)
+    return KindModel(KIND, dict(default_model(KIND).weights), learned=True, n_positives=10,
+                     n_samples=2000, selected="gbrt",
+                     validation={"gbrt": 0.3, "logistic": 0.2},
+                     trees=export_hgb(est).to_json())
+
+
+def test_tree_model_scores_are_in_range_and_contributions_sum_to_them() -> None:
+    model = _tree_model()
+    X = np.random.default_rng(1).random((400, F))
+    score = model.score(X)
+    assert np.all((score >= 0) & (score <= 1))
+    parts, baseline = model.contributions(X)
+    np.testing.assert_allclose(parts.sum(axis=1) + baseline, score, atol=1e-12)
+    linear = default_model(KIND)
+    parts, baseline = linear.contributions(X)
+    assert baseline == 0.0
+    np.testing.assert_allclose(parts.sum(axis=1), linear.score(X), atol=1e-12)
+
+
+def test_a_tree_model_round_trips_through_persist_and_serves(board_store: SQLiteStore) -> None:
+    """The winner is stored in models.json (no pickle), loaded by a new engine, served with
+    the same scores, and its components (with the baseline) sum to each score."""
+    model = _tree_model()
+    first = Engine(board_store, background=False)
+    proj = first.projection
+    counts = persist.positive_counts(proj)
+    persist.save_models(board_store, {KIND: model}, {KIND: counts[KIND]})
+    doc = json.loads((Path(board_store.path + ".cache") / persist.MODELS).read_text())
+    assert doc["format"] == persist.FORMAT == 2
+    assert doc["kinds"]["solutions"]["model"]["selected"] == "gbrt"
+    engine = Engine(board_store, background=False)
+    loaded = engine.model(KIND)
+    assert loaded.selected == "gbrt" and loaded.validation == model.validation
+    assert loaded.combiner == model.combiner
+    X = np.random.default_rng(2).random((50, F))
+    np.testing.assert_array_equal(loaded.score(X), model.score(X))
+    recs = engine.recommend(KIND, "city:a0", k=5)
+    assert recs
+    for r in recs:
+        assert "baseline" in r.components
+        assert sum(r.components.values()) == pytest.approx(r.score, abs=1e-5)
+        assert r.reasons
+    # the served order is the order of the model's scores
+    assert [r.score for r in recs] == sorted((r.score for r in recs), reverse=True)
