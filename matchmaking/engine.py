@@ -533,8 +533,9 @@ class Engine:
         assert rkind is not None
         proj = snap.proj
         c_local = proj.local[snap.cands[kind]]
-        back = self._model(snap, rkind).score(
-            snap.fs.features(rkind, c_local[pool], np.array([proj.local[s]]))[:, 0, :])
+        back = self._model(snap, rkind).score(  # one row per candidate: no cascade pool
+            snap.fs.features(rkind, c_local[pool], np.array([proj.local[s]]))[:, 0, :],
+            pool=None)
         reverse = np.zeros_like(score)
         reverse[pool] = back
         fwd = score[pool]
@@ -571,15 +572,15 @@ class Engine:
         c_lab = KINDS[kind].candidate
         cands = snap.cands[kind]
         weights = model.vector()
-        parts, baseline = model.contributions(X[chosen])
+        parts, baseline = model.contributions(X, chosen)
         linear = model.ensemble is None
         out = []
         for n, i in enumerate(chosen.tolist()):
             c = Row(int(cands[i]))
             comps = {f: round(float(parts[n, j]), 6) for j, f in enumerate(names)
                      if (weights[j] > 0 if linear else parts[n, j] != 0)}
-            if baseline:
-                comps["baseline"] = round(baseline, 6)
+            if baseline[n]:
+                comps["baseline"] = round(float(baseline[n]), 6)
             if reverse is not None:
                 comps["reverse"] = round(float(reverse[i]), 6)
             out.append(Recommendation(

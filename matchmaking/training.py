@@ -121,26 +121,38 @@ class KindModel:
         """``weights`` in the order of the kind's features."""
         return np.array([self.weights.get(f, 0.0) for f in KINDS[self.kind].features])
 
-    def score(self, X: FloatArray) -> FloatArray:
-        """Scores of feature rows ``X`` (shape ``(..., n_features)``), in [0, 1]."""
-        return selection.served_score(X, self.vector(), self.ensemble)
+    def score(self, X: FloatArray, pool: int | None = selection.TREE_POOL) -> FloatArray:
+        """Scores in [0, 1] of one subject's candidate rows ``X`` (shape
+        ``(n, n_features)``; any leading shape for a linear model). A tree model re-ranks
+        the ``pool`` best by the linear part (None: every row, e.g. rows of different
+        subjects); see :func:`matchmaking.selection.served_score`."""
+        return selection.served_score(X, self.vector(), self.ensemble, pool)
 
-    def contributions(self, X: FloatArray) -> tuple[FloatArray, float]:
-        """Per-feature parts of the scores of the rows ``X`` (shape ``(n, n_features)``) and
-        the baseline: ``parts.sum(axis=1) + baseline == score(X)``.
+    def contributions(self, X: FloatArray, rows: IntArray,
+                      pool: int | None = selection.TREE_POOL) -> tuple[FloatArray, FloatArray]:
+        """Per-feature parts of the scores of ``X[rows]`` and their baselines:
+        ``parts.sum(axis=1) + baseline == score(X, pool)[rows]``.
 
-        Linear: ``w_j x_j`` and baseline 0. Trees: the path-dependent attribution of
-        :meth:`scoring.trees.TreeEnsemble.contributions`, rescaled like the score, plus the
-        tie-break's ``w_j x_j``; the baseline is the rescaled average tree output.
+        Linear (and a tree model's rows outside its pool): ``w_j x_j``, baseline 0. Trees:
+        the path-dependent attribution of :meth:`scoring.trees.TreeEnsemble.contributions`,
+        rescaled like the score, plus the tie-break's ``w_j x_j``; the baseline is the
+        rescaled average tree output.
         """
         w = self.vector()
         ens = self.ensemble
+        parts = X[rows] * w
+        baseline = np.zeros(rows.size)
         if ens is None:
-            return X * w, 0.0
+            return parts, baseline
         lo, hi = ens.bounds()
         scale = (1 - selection.TIE_SHARE) / (hi - lo) if hi > lo else 0.0
-        parts, expected = ens.contributions(X)
-        return parts * scale + selection.TIE_SHARE * X * w, (expected - lo) * scale
+        parts *= selection.TIE_SHARE
+        inside = np.isin(rows, selection.tree_pool(X @ w, pool))
+        if inside.any():
+            tree, expected = ens.contributions(X[rows[inside]])
+            parts[inside] += tree * scale
+            baseline[inside] = (expected - lo) * scale
+        return parts, baseline
 
 
 def default_model(kind: Kind, fallback: str = "", *, warn: bool = True) -> KindModel:

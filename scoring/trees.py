@@ -35,6 +35,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,9 @@ __all__ = ["TreeEnsemble", "export_hgb"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+#: Deepest trees evaluated by the fast path of :meth:`TreeEnsemble.raw` (padded to complete
+#: trees, whose size doubles with each level).
+COMPLETE_DEPTH = 6
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,11 @@ class TreeEnsemble:
     def raw(self, X: FloatArray) -> FloatArray:
         """The ensemble's output (log-odds for a classifier) for each row of ``X``.
 
+        Shallow trees (depth <= :data:`COMPLETE_DEPTH`) on inputs without NaN take the fast
+        path: every split of every tree is compared at once (one gather and one comparison
+        over ``n_samples x n_splits``), then each level of the trees, padded to complete
+        binary trees, is one lookup in that table.
+
         Parameters
         ----------
         X : numpy.ndarray, shape (n_samples, n_features)
@@ -119,7 +128,42 @@ class TreeEnsemble:
         X = self._check(X)
         if X.shape[0] == 0:
             return np.zeros(0)
+        if self.depth <= COMPLETE_DEPTH and not np.isnan(X).any():
+            feat, thr, leaves = self._complete
+            t, inner = feat.shape[0] // max(self.n_trees, 1), 2 ** self.depth - 1
+            split = (X[:, feat] > thr).ravel()
+            node = np.zeros((X.shape[0], self.n_trees), dtype=np.intp)
+            at = (np.arange(X.shape[0]) * feat.size)[:, None] + np.arange(self.n_trees) * t
+            for _ in range(self.depth):
+                node = 2 * node + 1 + split[at + node]
+            first_leaf = np.arange(self.n_trees) * (inner + 1) - inner
+            return np.asarray(leaves[first_leaf + node].sum(axis=1) + self.base)
         return np.asarray(self.value.ravel()[self._leaves(X)].sum(axis=1) + self.base)
+
+    @cached_property
+    def _complete(self) -> tuple[NDArray[np.intp], FloatArray, FloatArray]:
+        """The trees padded to complete binary trees of ``depth`` levels, in heap order
+        (children of ``i`` at ``2i+1``, ``2i+2``), flattened: split features, thresholds
+        (a padding split has threshold +inf: always left) and leaf values (a leaf above the
+        last level is copied into every leaf below it)."""
+        inner = 2 ** self.depth - 1
+        feat = np.zeros((self.n_trees, inner), dtype=np.intp)
+        thr = np.full((self.n_trees, inner), np.inf)
+        leaves = np.zeros((self.n_trees, inner + 1))
+        for t in range(self.n_trees):
+            stack = [(0, 0, 0)]  # (node, heap position, level)
+            while stack:
+                node, h, level = stack.pop()
+                if level == self.depth:
+                    leaves[t, h - inner] = self.value[t, node]
+                    continue
+                if self.is_leaf[t, node]:
+                    stack += [(node, 2 * h + 1, level + 1), (node, 2 * h + 2, level + 1)]
+                    continue
+                feat[t, h], thr[t, h] = self.feature[t, node], self.threshold[t, node]
+                stack += [(int(self.left[t, node]), 2 * h + 1, level + 1),
+                          (int(self.right[t, node]), 2 * h + 2, level + 1)]
+        return feat.ravel(), thr.ravel(), leaves.ravel()
 
     def bounds(self) -> tuple[float, float]:
         """The lowest and highest output any input can get: the baseline plus the sum of each

@@ -108,11 +108,20 @@ def test_tree_model_scores_are_in_range_and_contributions_sum_to_them() -> None:
     X = np.random.default_rng(1).random((400, F))
     score = model.score(X)
     assert np.all((score >= 0) & (score <= 1))
-    parts, baseline = model.contributions(X)
+    rows = np.arange(400)
+    parts, baseline = model.contributions(X, rows)
     np.testing.assert_allclose(parts.sum(axis=1) + baseline, score, atol=1e-12)
+    # the trees re-rank the pool (the best by the linear part), which ranks first
+    pool = selection.tree_pool(X @ model.vector())
+    assert pool.size == selection.TREE_POOL and np.count_nonzero(baseline) == pool.size
+    assert score[pool].min() >= np.delete(score, pool).max()
+    everything = model.score(X, pool=None)
+    np.testing.assert_allclose(everything[pool], score[pool])
+    parts, baseline = model.contributions(X, rows, pool=None)
+    np.testing.assert_allclose(parts.sum(axis=1) + baseline, everything, atol=1e-12)
     linear = default_model(KIND)
-    parts, baseline = linear.contributions(X)
-    assert baseline == 0.0
+    parts, baseline = linear.contributions(X, rows)
+    assert not baseline.any()
     np.testing.assert_allclose(parts.sum(axis=1), linear.score(X), atol=1e-12)
 
 

@@ -31,7 +31,8 @@ def test_numpy_trees_equal_sklearn_decision_function(params: dict[str, object]) 
     test = np.random.default_rng(5).random((2000, 6))
     test[::11, 2] = np.nan
     test[::13, 0] = np.nan
-    for Z in (X, test, test[:1]):
+    clean = np.random.default_rng(6).random((500, 6))  # no NaN: the fast path
+    for Z in (X, test, test[:1], clean, clean[:1]):
         np.testing.assert_allclose(ens.raw(Z), est.decision_function(Z), rtol=0, atol=1e-9)
     assert ens.raw(np.zeros((0, 6))).shape == (0,)
 
