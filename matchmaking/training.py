@@ -286,7 +286,7 @@ def _select(kind: Kind, full: KindModel, samples: selection.Samples, names: list
     lw = _vector(logistic.weights, names)  # the defaults when the combiner cannot learn
     j = samples.best_single(fit_part)
     contenders: dict[str, tuple[FloatArray, TreeEnsemble | None]] = {}
-    if logistic.learned:
+    if logistic.learned and full.learned:
         contenders["logistic"] = (lw, None)
         contenders["pure"] = (_unmixed(lw, defaults), None)
     contenders[f"single {names[j]}"] = (selection.single_weights(j, lw), None)
@@ -297,7 +297,8 @@ def _select(kind: Kind, full: KindModel, samples: selection.Samples, names: list
     scores = selection.validate(samples, contenders)
     best = selection.winner(scores)
     fw = _vector(full.weights, names)
-    out = dataclasses.replace(full, selected=best.split(" ")[0], learned=best != "defaults",
+    out = dataclasses.replace(full, selected=best.split(" ")[0],
+                              learned=full.learned or best != "defaults",
                               validation={k: round(float(np.mean(v)), 6)
                                           for k, v in scores.items()})
     if best.startswith("single"):

@@ -8,6 +8,7 @@ module                        what
 :mod:`scoring.metapath`       typed graphs, meta-paths, PathSim, Adamic-Adar
 :mod:`scoring.similarity`     text (TF-IDF), sets, city size, cost and KPI fit
 :mod:`scoring.combiner`       the learned combiner ``HybridRanker``
+:mod:`scoring.trees`          tree ensembles as numpy arrays (``TreeEnsemble``, ``export_hgb``)
 :mod:`scoring.diversity`      MMR re-ranking
 :mod:`scoring.metrics`        offline ranking metrics
 ============================  ==============================================================

@@ -224,8 +224,11 @@ def fit(c: Context) -> None:
     for kind in KINDS:
         m = engine.model(kind)
         how = "learned" if m.learned else "default weights (too little history)"
+        if m.selected:  # the winner of the model selection, with its validation nDCG@10
+            how = f"{how}: {m.combiner.split(';')[0]})"
         top = sorted(m.weights.items(), key=lambda kv: -kv[1])[:3]
-        click.echo(f"{kind:<14} {how}; top: " + ", ".join(f"{f} {w:.2f}" for f, w in top))
+        what = "tie-break weights" if m.trees else "top"
+        click.echo(f"{kind:<14} {how}; {what}: " + ", ".join(f"{f} {w:.2f}" for f, w in top))
     click.echo(f"fitted {len(KINDS)} kinds in {time.perf_counter() - started:.1f} s")
 
 
