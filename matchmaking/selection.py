@@ -145,10 +145,14 @@ def fit_gbrt(X: FloatArray, y: IntArray, random_state: int) -> TreeEnsemble | No
     if np.unique(y).size < 2:
         return None
     from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
 
     est = HistGradientBoostingClassifier(monotonic_cst=[1] * X.shape[1],
                                          random_state=random_state, **GBRT_PARAMS)
-    return export_hgb(est.fit(X, y))
+    # one OpenMP thread: these fits are small, and on a busy machine OpenMP's threads
+    # waiting for each other made one take seconds instead of a tenth of a second
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return export_hgb(est.fit(X, y))
 
 
 def tree_score(ens: TreeEnsemble, X: FloatArray) -> FloatArray:

@@ -19,17 +19,19 @@ split near the root, which is acceptable for ranking the reasons of one candidat
 
 Examples
 --------
+One stump on feature 0 (go left when ``x0 <= 0.5``) with leaves -1 and 3 (one and three
+training samples), on top of a baseline 0.5:
+
 >>> import numpy as np
->>> from sklearn.ensemble import HistGradientBoostingClassifier
->>> rng = np.random.default_rng(0)
->>> X = rng.random((400, 3)); y = (X[:, 0] * X[:, 1] > 0.25).astype(int)
->>> est = HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X, y)
->>> ens = export_hgb(est)
->>> bool(np.allclose(ens.raw(X), est.decision_function(X), atol=1e-9))
-True
->>> C, expected = ens.contributions(X[:5])
->>> bool(np.allclose(C.sum(axis=1) + expected, ens.raw(X[:5])))
-True
+>>> stump = TreeEnsemble.from_json({
+...     "feature": [[0, 0, 0]], "threshold": [[0.5, 0, 0]], "missing_left": [[1, 0, 0]],
+...     "left": [[1, 1, 2]], "right": [[2, 1, 2]], "value": [[2.0, -1.0, 3.0]],
+...     "is_leaf": [[0, 1, 1]], "base": 0.5, "depth": 1, "n_features": 2})
+>>> stump.raw(np.array([[0.2, 9.0], [0.7, 0.0], [np.nan, 0.0]])).tolist()
+[-0.5, 3.5, -0.5]
+>>> C, expected = stump.contributions(np.array([[0.7, 0.0]]))
+>>> C.tolist(), expected
+([[1.0, 0.0]], 2.5)
 """
 
 from __future__ import annotations

@@ -94,9 +94,12 @@ def _tree_model(seed: int = 0) -> KindModel:
     X = rng.random((2000, F))
     y = (np.minimum(X[:, 0], X[:, 8]) + 0.1 * rng.standard_normal(2000) > 0.4).astype(int)
     from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
 
     est = HistGradientBoostingClassifier(max_iter=30, max_depth=3, monotonic_cst=[1] * F,
-                                         early_stopping=False, random_state=0).fit(X, y)
+                                         early_stopping=False, random_state=0)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        est.fit(X, y)
     return KindModel(KIND, dict(default_model(KIND).weights), learned=True, n_positives=10,
                      n_samples=2000, selected="gbrt",
                      validation={"gbrt": 0.3, "logistic": 0.2},

@@ -11,7 +11,16 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from scoring.trees import TreeEnsemble, export_hgb
 
 
-def _data(n: int = 3000, f: int = 6, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+@pytest.fixture(autouse=True)
+def _one_thread() -> object:
+    """Small fits: OpenMP's thread pool only slows them down on a busy machine."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield
+
+
+def _data(n: int = 1500, f: int = 6, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     X = rng.random((n, f))
     y = (np.minimum(X[:, 0], X[:, 1]) + 0.2 * X[:, 2] + 0.1 * rng.standard_normal(n) > 0.5)
