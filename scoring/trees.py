@@ -170,6 +170,10 @@ class TreeEnsemble:
     def bounds(self) -> tuple[float, float]:
         """The lowest and highest output any input can get: the baseline plus the sum of each
         tree's smallest (largest) leaf."""
+        return self._bounds
+
+    @cached_property
+    def _bounds(self) -> tuple[float, float]:
         leaf = np.where(self.is_leaf, self.value, np.nan)
         lo = float(np.nansum(np.nanmin(leaf, axis=1))) if self.n_trees else 0.0
         hi = float(np.nansum(np.nanmax(leaf, axis=1))) if self.n_trees else 0.0
@@ -190,7 +194,7 @@ class TreeEnsemble:
         """
         X = self._check(X)
         n, width = X.shape[0], self.feature.shape[1]
-        out = np.zeros((n, self.n_features))
+        out = np.zeros(n * self.n_features)
         offset = np.arange(self.n_trees, dtype=np.int64) * width
         node = np.broadcast_to(offset, (n, self.n_trees)).copy()
         feat, thr, val = self.feature.ravel(), self.threshold.ravel(), self.value.ravel()
@@ -203,9 +207,10 @@ class TreeEnsemble:
             go_left = (x <= thr[node]) | (np.isnan(x) & miss[node])
             nxt = np.where(go_left, left[node], right[node]) + offset
             delta = np.where(leaf[node], 0.0, val[nxt] - val[node])
-            np.add.at(out, (np.broadcast_to(rows, f.shape), f), delta)
+            out += np.bincount((rows * self.n_features + f).ravel(), weights=delta.ravel(),
+                               minlength=out.size)
             node = nxt
-        return out, self.expected()
+        return out.reshape(n, self.n_features), self.expected()
 
     def _check(self, X: FloatArray) -> FloatArray:
         X = np.asarray(X, dtype=np.float64)
