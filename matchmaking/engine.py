@@ -606,19 +606,19 @@ class Engine:
         names = KINDS[kind].features
         c_lab = KINDS[kind].candidate
         cands = snap.cands[kind]
-        out = []
+        rows = [Row(int(cands[i])) for i in chosen.tolist()]
+        all_comps = []
         for i in chosen.tolist():
-            c = Row(int(cands[i]))
             comps = {f: round(float(X[i, j] * weights[j]), 6) for j, f in enumerate(names)
                      if weights[j] > 0}
             if reverse is not None:
                 comps["reverse"] = round(float(reverse[i]), 6)
-            out.append(Recommendation(
-                id=proj.ids[c], label=c_lab.value, name=proj.name(c),
-                score=round(float(final[i]), 6), components=comps,
-                reasons=snap.explainer.reasons(kind, s, c, comps),
-            ))
-        return out
+            all_comps.append(comps)
+        why = snap.explainer.explain(kind, s, rows, all_comps)
+        return [Recommendation(id=proj.ids[c], label=c_lab.value, name=proj.name(c),
+                               score=round(float(final[i]), 6), components=comps,
+                               reasons=[r for _, r in w], reason_features=[f for f, _ in w])
+                for i, c, comps, w in zip(chosen.tolist(), rows, all_comps, why, strict=True)]
 
 
 def _top(score: NDArray[np.float64], valid: NDArray[np.bool_], k: int) -> IntArray:
