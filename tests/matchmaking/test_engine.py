@@ -373,6 +373,24 @@ def _social_store(tmp_path) -> SQLiteStore:
     return store
 
 
+def test_a_contact_who_may_not_be_named_is_counted_once(tmp_path) -> None:
+    """Not "Knows 1 person in your city administration: 1 person" (the newcomer review)."""
+    from graph_schema.schema import Label, Node
+
+    store = _social_store(tmp_path)
+    store.write([Node("member:shy", Label.MEMBER, {"name": "Sam Shy", "country": "DK"})],
+                [Rel(RelType.KNOWS, "member:shy", "member:qa3")])
+    snap = Engine(store, background=False)._snapshot()
+    p = snap.proj
+    reasons = snap.explainer.reasons("experts", p.index["city:a3"], p.index["member:shy"],
+                                     {"contacts": 1.0})
+    assert reasons == ["Knows 1 person in your city administration"]
+    reasons = snap.explainer.reasons("experts", p.index["city:a3"], p.index["member:ea"],
+                                     {"contacts": 1.0})
+    assert reasons == ["Knows 2 people in your city administration: Olga Official and 1 other"]
+    store.close()
+
+
 def test_contacts_features_count_the_people_on_the_path(tmp_path) -> None:
     store = _social_store(tmp_path)
     snap = Engine(store, background=False)._snapshot()
