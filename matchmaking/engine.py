@@ -283,6 +283,14 @@ class Engine:
         check)."""
         return self._snapshot().proj.generation
 
+    def solution_groups(self) -> dict[str, str]:
+        """Solution id -> the id of its group's leader (near-duplicate offers of one idea
+        share a leader; see :mod:`matchmaking.grouping`)."""
+        snap = self._snapshot()
+        rows = snap.proj.rows[Label.SOLUTION]
+        return {snap.proj.ids[int(r)]: snap.proj.ids[int(rows[g])]
+                for r, g in zip(rows.tolist(), snap.solution_groups.tolist(), strict=True)}
+
     @property
     def projection(self) -> Projection:
         """The in-memory projection of the store that answers requests (refreshed if stale)."""

@@ -112,3 +112,28 @@ def test_no_group_in_the_cli(demo: tuple, capsys: pytest.CaptureFixture[str]) ->
     assert "also offered by " in table
     main(["--store", store.url, "recommend", "solutions", city, "--no-group"])
     assert "also offered by" not in capsys.readouterr().out
+
+
+def test_the_grouped_evaluation_row_counts_a_group_as_a_hit(demo: tuple) -> None:
+    import scipy.sparse as sp
+
+    from matchmaking.evaluation.grouped import grouped_lists
+    from matchmaking.evaluation.tasks import Task
+    from matchmaking.kinds import Kind
+    from scoring.metrics import ndcg_at_k
+
+    store, engine = demo
+    city = next(c for c in _cities(store) if any(
+        r.also_offered_by for r in engine.recommend("solutions", c, k=10)))
+    recs = engine.recommend("solutions", city, k=10)
+    top = next(r for r in recs if r.also_offered_by)
+    member = top.also_offered_by[0].id  # held out: another offer of the same idea
+    far = "sol:not-in-any-list"
+    task = Task(Kind.SOLUTIONS, [city], [r.id for r in recs], sp.csr_array((1, len(recs))),
+                {city: {member, far}})
+    ranked, seen = grouped_lists(engine, task, [city], 10)
+    assert ranked[city] == [r.id for r in recs]
+    # the standing offer is the hit; the unknown solution is one relevant idea missed
+    assert seen.relevant[city] == {top.id, f"group:{far}"}
+    assert ndcg_at_k(ranked[city], seen.relevant[city], 10) > 0
+    assert ndcg_at_k(ranked[city], task.relevant[city], 10) == 0  # ungrouped: no hit
