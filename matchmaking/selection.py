@@ -12,7 +12,8 @@ listed, ties broken by candidate order). The contenders:
     The pairwise logistic combiner (:class:`scoring.HybridRanker`), its weights mixed with
     the kind's default weights (``PRIOR_SHARE`` of :mod:`matchmaking.training`).
 ``pure``
-    The same learned weights without that mix.
+    The same learned weights without that mix (with the logistic score as a tie-break, as
+    below: a weight of 0 on most features would leave most candidates at a score of 0).
 ``single <feature>``
     The combiner's own best single feature: the feature whose ranking alone has the best
     nDCG@10 over the fitting subjects. Served as that feature, with the logistic score as a
@@ -191,11 +192,15 @@ def served_score(X: FloatArray, weights: FloatArray, trees: TreeEnsemble | None,
     return np.asarray(out)
 
 
+def tie_broken(w: FloatArray, logistic: FloatArray) -> FloatArray:
+    """``w`` with :data:`TIE_SHARE` of the logistic weights: the candidates that ``w`` leaves
+    tied (or at zero, which serving does not list) keep the combiner's order."""
+    return np.asarray((1 - TIE_SHARE) * w + TIE_SHARE * logistic)
+
+
 def single_weights(j: int, logistic: FloatArray) -> FloatArray:
     """Weights of the ``single`` contender: feature ``j``, tie-broken by the logistic score."""
-    w = TIE_SHARE * logistic
-    w[j] += 1 - TIE_SHARE
-    return w
+    return tie_broken(np.eye(logistic.size)[j], logistic)
 
 
 def validate(samples: Samples, contenders: dict[str, tuple[FloatArray, TreeEnsemble | None]]

@@ -288,7 +288,7 @@ def _select(kind: Kind, full: KindModel, samples: selection.Samples, names: list
     contenders: dict[str, tuple[FloatArray, TreeEnsemble | None]] = {}
     if logistic.learned and full.learned:
         contenders["logistic"] = (lw, None)
-        contenders["pure"] = (_unmixed(lw, defaults), None)
+        contenders["pure"] = (selection.tie_broken(_unmixed(lw, defaults), lw), None)
     contenders[f"single {names[j]}"] = (selection.single_weights(j, lw), None)
     contenders["defaults"] = (defaults, None)
     trees = selection.fit_gbrt(*samples.points(fit_part), random_state)
@@ -308,7 +308,7 @@ def _select(kind: Kind, full: KindModel, samples: selection.Samples, names: list
     elif best == "defaults":
         out.weights = _named(defaults, names)
     elif best == "pure":
-        out.weights = _named(_unmixed(fw, defaults), names)
+        out.weights = _named(selection.tie_broken(_unmixed(fw, defaults), fw), names)
     elif best == "gbrt":
         final = selection.fit_gbrt(*samples.points(), random_state)
         if final is None:  # cannot happen when a part of the samples had both classes
