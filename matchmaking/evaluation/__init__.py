@@ -40,6 +40,13 @@ ORACLE = "oracle"
 NOT_BASELINES = frozenset({ENGINE, ORACLE})
 K = 10
 
+
+
+def is_baseline(method: str) -> bool:
+    """Whether a method row is a baseline (not the hybrid, a variant of it, or the oracle)."""
+    return method not in NOT_BASELINES and not method.startswith(ENGINE)
+
+
 #: ``oracle(kind, subject, candidates)``: the true utility of each candidate for the subject.
 Oracle = Callable[[str, str, Sequence[str]], np.ndarray]
 
@@ -76,7 +83,7 @@ class EvaluationResult:
         rows = [r for r in self.rows if r.kind == kind and r.slice == slice_]
         hybrid = next((r for r in rows if r.method == ENGINE), None)
         oracle = next((r for r in rows if r.method == ORACLE), None)
-        others = [r for r in rows if r.method not in NOT_BASELINES]
+        others = [r for r in rows if is_baseline(r.method)]
         if hybrid is None or not others:
             return None
         best = max(others, key=lambda r: (r.ndcg, r.method))

@@ -229,224 +229,266 @@ def generate_world(seed: int = 0, cities: int = 300) -> SyntheticWorld:
     """
     if cities < 20:
         raise ValueError("cities must be at least 20")
-    rng = np.random.default_rng(seed)
-    n_t, n_co = len(_TOPICS), len(_COUNTRIES)
-    n_c, n_p = cities, max(8, cities // 4)
-    n_s, n_m, n_net = max(12, (cities * 3) // 4), max(20, (cities * 4) // 3), max(4, cities // 15)
-    nodes: list[Node] = []
-    rels: list[Rel] = []
-    regions = np.array([c[1] for c in _COUNTRIES])
-    topic_ids = [f"topic:syn-{t[0]}" for t in _TOPICS]
-    kpi_ids = [f"kpi:syn-{t[0]}" for t in _TOPICS]
-    for t, (_, name, _cat, _sdg, extra) in enumerate(_TOPICS):
-        nodes.append(Node(topic_ids[t], Label.TOPIC, {"name": name,
-                                                      "description": f"{name}: {extra}."}))
-        nodes.append(Node(kpi_ids[t], Label.KPI, {"name": f"{name} index", "unit": "score",
-                                                  "category": _TOPICS[t][2]}))
-
-    # --- cities -------------------------------------------------------------------------
-    city_ids = [f"syn:c{i:04d}" for i in range(n_c)]
-    country = rng.choice(n_co, size=n_c, p=np.linspace(1.6, 0.6, n_co) / np.linspace(
-        1.6, 0.6, n_co).sum())
-    lat = np.array([_COUNTRIES[k][2] for k in country]) + rng.normal(0, 1.4, n_c)
-    lon = np.array([_COUNTRIES[k][3] for k in country]) + rng.normal(0, 1.8, n_c)
-    population = np.clip(np.exp(rng.normal(11.3, 1.1, n_c)), 5_000, 3_000_000).astype(int)
-    activity = np.exp(rng.normal(0.0, 0.6, n_c))
-    need = rng.dirichlet(np.full(n_t, 0.3), size=n_c)  # latent needs
-    langs: list[list[str]] = []
-    for i, name in enumerate(_names(rng, n_c, "")):
-        k = country[i]
-        own = list(_COUNTRIES[k][4])
-        lang = [own[int(rng.integers(len(own)))]] + (["en"] if rng.random() < 0.5 else [])
-        langs.append(lang)
-        size = "large" if population[i] > 250_000 else "mid-sized" if population[i] > 50_000 \
-            else "small"
-        text = (f"{name} is a {size} city in {_COUNTRIES[k][5]}. "
-                f"{' '.join(rng.choice(_FILLER, 3).tolist())} "
-                f"{_words(rng, np.arange(n_t), 6)}.")  # independent of the needs
-        nodes.append(Node(city_ids[i], Label.CITY, {
-            "name": name, "country": _COUNTRIES[k][0], "population": int(population[i]),
-            "lat": round(float(np.clip(lat[i], -90, 90)), 4),
-            "lon": round(float(np.clip(lon[i], -180, 180)), 4),
-            "languages": lang, "description": text}))
-        reveal = rng.random(n_t) < np.clip(need[i] * 3.0, 0.0, 0.85)
-        if rng.random() < 0.5:
-            reveal[rng.integers(n_t)] = True  # a need that is not one
-        for t in np.flatnonzero(reveal).tolist():
-            urgency = float(np.clip(need[i, t] * 2 + rng.normal(0, 0.15), 0.05, 1.0))
-            rels.append(Rel(RelType.NEEDS, city_ids[i], topic_ids[t],
-                            {"urgency": round(urgency, 2)}))
-        sdgs = {s for t in np.argsort(-need[i])[:2] if rng.random() < 0.7 for s in _TOPICS[t][3]}
-        sdgs.add(int(rng.integers(1, 18)))
-        for s in sorted(sdgs):
-            rels.append(Rel(RelType.PRIORITIZES, city_ids[i], f"sdg:{s}",
-                            {"weight": round(float(rng.uniform(0.3, 1.0)), 2)}))
-        for t in rng.choice(n_t, size=int(rng.integers(2, 6)), replace=False).tolist():
-            rels.append(Rel(RelType.MEASURES, city_ids[i], kpi_ids[t],
-                            {"value": round(float(rng.uniform(0, 100)), 1), "year": 2023}))
-
-    # --- hidden programmes and the partnerships they cause ------------------------------
-    net_region = rng.choice([*sorted(set(regions)), "eu"], size=n_net)
-    weight = np.where(net_region[None, :] == regions[country][:, None], 3.0,
-                      np.where(net_region[None, :] == "eu", 1.5, 0.3))
-    member = np.zeros((n_c, n_net))
-    for i in range(n_c):
-        k = min(n_net, int(rng.poisson(1.2 * activity[i])))
-        if k:
-            member[i, rng.choice(n_net, size=k, replace=False, p=weight[i] / weight[i].sum())] = 1
-    dist = _haversine_km(lat, lon)
-    shared = member @ member.T
-    tie = np.clip(0.22 * shared + 0.04 * np.exp(-dist / 250.0), 0.0, 0.9)
-    np.fill_diagonal(tie, 0.0)
-    draw = np.triu(rng.random((n_c, n_c)) < tie, 1)
-    partners = (draw | draw.T).astype(float)
-    for i, j in zip(*np.nonzero(draw), strict=True):
-        rels.append(Rel(RelType.PARTNERS_WITH, city_ids[i], city_ids[j], {}))
-
-    # --- providers (specialised by country) and solutions -------------------------------
-    provider_ids = [f"syn:p{i:03d}" for i in range(n_p)]
-    p_country = rng.integers(n_co, size=n_p)
-    quality = np.exp(rng.normal(0.0, 0.5, n_p))
-    cats = sorted({t[2] for t in _TOPICS})
-    p_cats = [set(rng.choice(cats, size=1 + int(rng.random() < 0.4), replace=False).tolist())
-              for _ in range(n_p)]
-    for i, name in enumerate(_names(rng, n_p, " Systems")):
-        k = p_country[i]
-        nodes.append(Node(provider_ids[i], Label.PROVIDER, {
-            "name": name, "country": _COUNTRIES[k][0],
-            "kind": str(rng.choice(["company", "startup", "research", "ngo"])),
-            "employees": int(rng.integers(3, 900)),
-            "languages": [_COUNTRIES[k][4][0], "en"],
-            "description": f"{name} works on {' and '.join(sorted(p_cats[i]))} in "
-                           f"{_COUNTRIES[k][5]}."}))
-    sol_ids = [f"syn:s{i:04d}" for i in range(n_s)]
-    covers = np.zeros((n_s, n_t))
-    appeal = np.exp(rng.normal(0.0, 0.8, n_s))
-    offers: list[list[int]] = []
-    for s in range(n_s):
-        main = int(rng.integers(n_t))
-        cat = _TOPICS[main][2]
-        same = [t for t in range(n_t) if _TOPICS[t][2] == cat and t != main]
-        topics = [main, *rng.choice(same, size=int(rng.integers(0, 3)), replace=False).tolist()]
-        covers[s, topics] = 1
-        name = f"{rng.choice(_ADJ)} {_TOPICS[main][1].lower()} {rng.choice(_NOUN)}"
-        nodes.append(Node(sol_ids[s], Label.SOLUTION, {
-            "name": name, "category": cat, "cost": str(rng.choice(["low", "medium", "high"])),
-            "maturity": str(rng.choice(["pilot", "proven", "scaled"])),
-            "description": f"{name}. {_words(rng, np.array(topics), 5)} "
-                           f"{' '.join(rng.choice(_FILLER, 2).tolist())}."}))
-        for t in topics:
-            rels.append(Rel(RelType.COVERS, sol_ids[s], topic_ids[t], {}))
-            rels.append(Rel(RelType.IMPROVES, sol_ids[s], kpi_ids[t], {}))
-        for g in sorted({g for t in topics for g in _TOPICS[t][3]}):
-            rels.append(Rel(RelType.ADDRESSES, sol_ids[s], f"sdg:{g}", {}))
-        able = [p for p in range(n_p) if cat in p_cats[p]] or list(range(n_p))
-        sellers = rng.choice(able, size=min(len(able), 1 + int(rng.binomial(2, 0.35))),
-                             replace=False).tolist()
-        offers.append(sellers)
-        for n, p in enumerate(sellers):
-            rels.append(Rel(RelType.OFFERS, provider_ids[p], sol_ids[s], {"owner": n == 0}))
-    sell = np.zeros((n_s, n_p))
-    for s, ps in enumerate(offers):
-        sell[s, ps] = 1
-    aff = _affinity(country, p_country) * quality[None, :]  # cities × providers
-    choice = aff[:, None, :] * sell[None, :, :]  # cities × solutions × providers
-    avail = choice.max(axis=2) / quality.max()
-    choice = choice / choice.sum(axis=2, keepdims=True)
-
-    # --- adoption spreading through partners and programmes -----------------------------
-    need_match = need @ (covers / covers.sum(axis=1, keepdims=True)).T  # cities × solutions
-    net_size = np.maximum(member.sum(axis=0), 1.0)
-    own_share = (member / net_size[None, :]).sum(axis=1, keepdims=True)
-    static = activity[:, None] * appeal[None, :] * avail * (1.0 + 0.5 * need_match * n_t / 3)
-
-    def hazard(adopted: np.ndarray) -> np.ndarray:
-        via_partners = partners @ adopted
-        # share of each programme's other members that adopted (one's own adoption is
-        # taken out, so the end-state truth of an adopted pair does not count itself)
-        via_programmes = member @ ((member.T @ adopted) / net_size[:, None])
-        via_programmes -= adopted * own_share
-        return static * (1.0 + 1.5 * via_partners + 4.0 * via_programmes)
-
-    adopted = np.zeros((n_c, n_s))
-    base = 0.35 * n_c / static.sum()
-    for year in _YEARS:
-        h = base * hazard(adopted)
-        new = (rng.random((n_c, n_s)) < 1.0 - np.exp(-h)) & (adopted == 0)
-        for i, s in zip(*np.nonzero(new), strict=True):
-            p = int(rng.choice(n_p, p=choice[i, s]))
-            rels.append(Rel(RelType.IMPLEMENTED, city_ids[i], sol_ids[s], {
-                "year": year, "provider": provider_ids[p],
-                "rating": float(rng.integers(2, 6))}))
-        adopted[new] = 1.0
-    u_solutions = base * hazard(adopted)
-    u_providers = np.einsum("cs,csp->cp", u_solutions, choice)
-
-    # --- members: experts advise by need, language and region, with heavy noise ---------
-    member_ids = [f"syn:m{i:04d}" for i in range(n_m)]
-    m_kind = rng.choice(["expert", "researcher", "city_official", "provider_staff"], size=n_m,
-                        p=[0.45, 0.15, 0.25, 0.15])
-    m_country = rng.choice(n_co, size=n_m)
-    expertise = np.zeros((n_m, n_t))
-    m_lang: list[set[str]] = []
-    for i, name in enumerate(_names(rng, n_m, "")):
-        props: dict[str, object] = {"kind": str(m_kind[i])}
-        if m_kind[i] == "city_official":
-            c = int(rng.integers(n_c))
-            m_country[i] = country[c]
-            rels.append(Rel(RelType.WORKS_FOR, member_ids[i], city_ids[c], {"role": "officer"}))
-        elif m_kind[i] == "provider_staff":
-            p = int(rng.integers(n_p))
-            m_country[i] = p_country[p]
-            rels.append(Rel(RelType.WORKS_FOR, member_ids[i], provider_ids[p], {}))
-        home = int(m_country[i])
-        spoken = {str(rng.choice(_COUNTRIES[home][4]))} | (
-            {"en"} if rng.random() < 0.6 else set())
-        m_lang.append(spoken)
-        skills = rng.choice(n_t, size=int(rng.integers(1, 4)), replace=False)
-        for t in skills.tolist():
-            level = int(rng.integers(2, 6))
-            expertise[i, t] = level / 5.0
-            rels.append(Rel(RelType.EXPERT_IN, member_ids[i], topic_ids[t], {"level": level}))
-        bio = (f"{str(m_kind[i]).replace('_', ' ').capitalize()} based in {_COUNTRIES[home][5]}. "
-               f"{_words(rng, skills, 3)} {_words(rng, np.arange(n_t), 4)}.")
-        props.update({"name": f"{name} {rng.choice(_SYLLABLES).capitalize()}son",
-                      "country": _COUNTRIES[home][0], "languages": sorted(spoken), "bio": bio,
-                      "open_to_matches": bool(rng.random() > 0.1)})
-        nodes.append(Node(member_ids[i], Label.MEMBER, props))
-    for i in range(n_m):
-        compatriots = np.flatnonzero(m_country == m_country[i])
-        for j in rng.choice(compatriots if rng.random() < 0.7 else np.arange(n_m),
-                            size=int(rng.poisson(1.5))).tolist():
-            if j != i:
-                rels.append(Rel(RelType.KNOWS, member_ids[min(i, j)], member_ids[max(i, j)], {}))
-    city_lang = [set(x) for x in langs]
-    lang_ok = np.array([[1.0 if m_lang[m] & city_lang[c] else 0.25 for c in range(n_c)]
-                        for m in range(n_m)])
-    region_ok = np.where(m_country[:, None] == country[None, :], 1.0,
-                         np.where(regions[m_country][:, None] == regions[country][None, :],
-                                  0.5, 0.15))
-    u_advice = (0.05 + expertise @ need.T) * lang_ok * region_ok  # members × cities
-    advisers = np.flatnonzero(np.isin(m_kind, ["expert", "researcher"]))
-    u_advice[~np.isin(np.arange(n_m), advisers)] = 0.0
-    for m in advisers:
-        w = u_advice[m] * np.exp(rng.normal(0.0, 1.0, n_c))  # noise the truth does not know
-        picks = rng.choice(n_c, size=min(n_c, 1 + int(rng.poisson(2.5))), replace=False,
-                           p=w / w.sum())
-        for c in picks:
-            rels.append(Rel(RelType.ADVISED, member_ids[m], city_ids[c],
-                            {"year": int(rng.integers(2014, 2025))}))
-
-    rels = _dedupe(rels)
+    g = _Generator(seed, cities)
+    g.reference()
+    g.cities()
+    tie = g.partnerships()
+    g.market()
+    u_solutions, u_providers = g.adoption()
+    u_advice = g.advice(g.members())
+    ids = g.ids
     truth = {
-        "solutions": Truth(city_ids, sol_ids, u_solutions),
-        "providers": Truth(city_ids, provider_ids, u_providers),
-        "leads": Truth(provider_ids, city_ids, u_providers.T.copy()),
-        "peers": Truth(city_ids, city_ids, tie),
-        "experts": Truth(city_ids, member_ids, u_advice.T.copy()),
-        "opportunities": Truth(member_ids, city_ids, u_advice),
+        "solutions": Truth(ids["city"], ids["solution"], u_solutions),
+        "providers": Truth(ids["city"], ids["provider"], u_providers),
+        "leads": Truth(ids["provider"], ids["city"], u_providers.T.copy()),
+        "peers": Truth(ids["city"], ids["city"], tie),
+        "experts": Truth(ids["city"], ids["member"], u_advice.T.copy()),
+        "opportunities": Truth(ids["member"], ids["city"], u_advice),
     }
-    return SyntheticWorld(nodes, rels, truth, seed, city_ids)
+    return SyntheticWorld(g.nodes, _dedupe(g.rels), truth, seed, ids["city"])
+
+
+class _Generator:
+    """The generator's state; each method is one step of the story, in order."""
+
+    def __init__(self, seed: int, cities: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.n_t, self.n_co = len(_TOPICS), len(_COUNTRIES)
+        self.n_c, self.n_p = cities, max(8, cities // 4)
+        self.n_s, self.n_m = max(12, (cities * 3) // 4), max(20, (cities * 4) // 3)
+        self.n_net = max(4, cities // 15)
+        self.nodes: list[Node] = []
+        self.rels: list[Rel] = []
+        self.regions = np.array([c[1] for c in _COUNTRIES])
+        self.ids = {
+            "topic": [f"topic:syn-{t[0]}" for t in _TOPICS],
+            "kpi": [f"kpi:syn-{t[0]}" for t in _TOPICS],
+            "city": [f"syn:c{i:04d}" for i in range(self.n_c)],
+            "provider": [f"syn:p{i:03d}" for i in range(self.n_p)],
+            "solution": [f"syn:s{i:04d}" for i in range(self.n_s)],
+            "member": [f"syn:m{i:04d}" for i in range(self.n_m)],
+        }
+
+    def rel(self, rel_type: RelType, src: str, dst: str, **props: object) -> None:
+        self.rels.append(Rel(rel_type, src, dst, dict(props)))
+
+    def reference(self) -> None:
+        for t, (_, name, cat, _sdg, extra) in enumerate(_TOPICS):
+            self.nodes.append(Node(self.ids["topic"][t], Label.TOPIC, {
+                "name": name, "description": f"{name}: {extra}."}))
+            self.nodes.append(Node(self.ids["kpi"][t], Label.KPI, {
+                "name": f"{name} index", "unit": "score", "category": cat}))
+
+    def cities(self) -> None:
+        """Cities with latent needs, revealed through noise; text independent of needs."""
+        rng, n_c, n_t, n_co = self.rng, self.n_c, self.n_t, self.n_co
+        share = np.linspace(1.6, 0.6, n_co)
+        self.country = country = rng.choice(n_co, size=n_c, p=share / share.sum())
+        self.lat = np.array([_COUNTRIES[k][2] for k in country]) + rng.normal(0, 1.4, n_c)
+        self.lon = np.array([_COUNTRIES[k][3] for k in country]) + rng.normal(0, 1.8, n_c)
+        population = np.clip(np.exp(rng.normal(11.3, 1.1, n_c)), 5_000, 3_000_000).astype(int)
+        self.activity = np.exp(rng.normal(0.0, 0.6, n_c))
+        self.need = need = rng.dirichlet(np.full(n_t, 0.3), size=n_c)  # latent needs
+        self.langs: list[set[str]] = []
+        for i, name in enumerate(_names(rng, n_c, "")):
+            k = country[i]
+            own = list(_COUNTRIES[k][4])
+            lang = [own[int(rng.integers(len(own)))]] + (["en"] if rng.random() < 0.5 else [])
+            self.langs.append(set(lang))
+            size = ("large" if population[i] > 250_000 else
+                    "mid-sized" if population[i] > 50_000 else "small")
+            text = (f"{name} is a {size} city in {_COUNTRIES[k][5]}. "
+                    f"{' '.join(rng.choice(_FILLER, 3).tolist())} "
+                    f"{_words(rng, np.arange(n_t), 6)}.")  # independent of the needs
+            city = self.ids["city"][i]
+            self.nodes.append(Node(city, Label.CITY, {
+                "name": name, "country": _COUNTRIES[k][0], "population": int(population[i]),
+                "lat": round(float(np.clip(self.lat[i], -90, 90)), 4),
+                "lon": round(float(np.clip(self.lon[i], -180, 180)), 4),
+                "languages": lang, "description": text}))
+            reveal = rng.random(n_t) < np.clip(need[i] * 3.0, 0.0, 0.85)
+            if rng.random() < 0.5:
+                reveal[rng.integers(n_t)] = True  # a need that is not one
+            for t in np.flatnonzero(reveal).tolist():
+                urgency = float(np.clip(need[i, t] * 2 + rng.normal(0, 0.15), 0.05, 1.0))
+                self.rel(RelType.NEEDS, city, self.ids["topic"][t], urgency=round(urgency, 2))
+            sdgs = {s for t in np.argsort(-need[i])[:2] if rng.random() < 0.7
+                    for s in _TOPICS[t][3]}
+            sdgs.add(int(rng.integers(1, 18)))
+            for s in sorted(sdgs):
+                self.rel(RelType.PRIORITIZES, city, f"sdg:{s}",
+                         weight=round(float(rng.uniform(0.3, 1.0)), 2))
+            for t in rng.choice(n_t, size=int(rng.integers(2, 6)), replace=False).tolist():
+                self.rel(RelType.MEASURES, city, self.ids["kpi"][t],
+                         value=round(float(rng.uniform(0, 100)), 1), year=2023)
+
+    def partnerships(self) -> np.ndarray:
+        """Hidden programmes and the ties they cause; returns the tie probabilities."""
+        rng, n_c, n_net = self.rng, self.n_c, self.n_net
+        net_region = rng.choice([*sorted(set(self.regions)), "eu"], size=n_net)
+        weight = np.where(net_region[None, :] == self.regions[self.country][:, None], 3.0,
+                          np.where(net_region[None, :] == "eu", 1.5, 0.3))
+        self.member = member = np.zeros((n_c, n_net))
+        for i in range(n_c):
+            k = min(n_net, int(rng.poisson(1.2 * self.activity[i])))
+            if k:
+                member[i, rng.choice(n_net, size=k, replace=False,
+                                     p=weight[i] / weight[i].sum())] = 1
+        dist = _haversine_km(self.lat, self.lon)
+        tie = np.clip(0.22 * (member @ member.T) + 0.04 * np.exp(-dist / 250.0), 0.0, 0.9)
+        np.fill_diagonal(tie, 0.0)
+        draw = np.triu(rng.random((n_c, n_c)) < tie, 1)
+        self.partners = (draw | draw.T).astype(float)
+        for i, j in zip(*np.nonzero(draw), strict=True):
+            self.rel(RelType.PARTNERS_WITH, self.ids["city"][i], self.ids["city"][j])
+        return tie
+
+    def market(self) -> None:
+        """Providers specialised by country and category, and the solutions they offer."""
+        rng, n_p, n_s, n_t = self.rng, self.n_p, self.n_s, self.n_t
+        self.p_country = rng.integers(self.n_co, size=n_p)
+        quality = np.exp(rng.normal(0.0, 0.5, n_p))
+        cats = sorted({t[2] for t in _TOPICS})
+        p_cats = [set(rng.choice(cats, size=1 + int(rng.random() < 0.4), replace=False)
+                      .tolist()) for _ in range(n_p)]
+        for i, name in enumerate(_names(rng, n_p, " Systems")):
+            k = self.p_country[i]
+            self.nodes.append(Node(self.ids["provider"][i], Label.PROVIDER, {
+                "name": name, "country": _COUNTRIES[k][0],
+                "kind": str(rng.choice(["company", "startup", "research", "ngo"])),
+                "employees": int(rng.integers(3, 900)),
+                "languages": [_COUNTRIES[k][4][0], "en"],
+                "description": f"{name} works on {' and '.join(sorted(p_cats[i]))} in "
+                               f"{_COUNTRIES[k][5]}."}))
+        self.covers = np.zeros((n_s, n_t))
+        self.appeal = np.exp(rng.normal(0.0, 0.8, n_s))
+        sell = np.zeros((n_s, n_p))
+        for s in range(n_s):
+            sol = self.ids["solution"][s]
+            main = int(rng.integers(n_t))
+            cat = _TOPICS[main][2]
+            same = [t for t in range(n_t) if _TOPICS[t][2] == cat and t != main]
+            topics = [main,
+                      *rng.choice(same, size=int(rng.integers(0, 3)), replace=False).tolist()]
+            self.covers[s, topics] = 1
+            name = f"{rng.choice(_ADJ)} {_TOPICS[main][1].lower()} {rng.choice(_NOUN)}"
+            self.nodes.append(Node(sol, Label.SOLUTION, {
+                "name": name, "category": cat,
+                "cost": str(rng.choice(["low", "medium", "high"])),
+                "maturity": str(rng.choice(["pilot", "proven", "scaled"])),
+                "description": f"{name}. {_words(rng, np.array(topics), 5)} "
+                               f"{' '.join(rng.choice(_FILLER, 2).tolist())}."}))
+            for t in topics:
+                self.rel(RelType.COVERS, sol, self.ids["topic"][t])
+                self.rel(RelType.IMPROVES, sol, self.ids["kpi"][t])
+            for goal in sorted({goal for t in topics for goal in _TOPICS[t][3]}):
+                self.rel(RelType.ADDRESSES, sol, f"sdg:{goal}")
+            able = [p for p in range(n_p) if cat in p_cats[p]] or list(range(n_p))
+            sellers = rng.choice(able, size=min(len(able), 1 + int(rng.binomial(2, 0.35))),
+                                 replace=False).tolist()
+            sell[s, sellers] = 1
+            for n, p in enumerate(sellers):
+                self.rel(RelType.OFFERS, self.ids["provider"][p], sol, owner=n == 0)
+        aff = _affinity(self.country, self.p_country) * quality[None, :]  # cities × providers
+        choice = aff[:, None, :] * sell[None, :, :]  # cities × solutions × providers
+        self.avail = choice.max(axis=2) / quality.max()
+        self.choice = choice / choice.sum(axis=2, keepdims=True)
+
+    def adoption(self) -> tuple[np.ndarray, np.ndarray]:
+        """Adoption spreading through partners and programmes, 2013-2024; returns the true
+        utility of solutions and of providers (cities × candidates)."""
+        rng, member = self.rng, self.member
+        need_match = self.need @ (self.covers / self.covers.sum(axis=1, keepdims=True)).T
+        net_size = np.maximum(member.sum(axis=0), 1.0)
+        own_share = (member / net_size[None, :]).sum(axis=1, keepdims=True)
+        static = (self.activity[:, None] * self.appeal[None, :] * self.avail
+                  * (1.0 + 0.5 * need_match * self.n_t / 3))
+
+        def hazard(adopted: np.ndarray) -> np.ndarray:
+            via_partners = self.partners @ adopted
+            # share of each programme's other members that adopted (one's own adoption is
+            # taken out, so the end-state truth of an adopted pair does not count itself)
+            via_programmes = member @ ((member.T @ adopted) / net_size[:, None])
+            via_programmes -= adopted * own_share
+            return static * (1.0 + 1.5 * via_partners + 4.0 * via_programmes)
+
+        adopted = np.zeros((self.n_c, self.n_s))
+        base = 0.35 * self.n_c / static.sum()
+        for year in _YEARS:
+            h = base * hazard(adopted)
+            new = (rng.random(adopted.shape) < 1.0 - np.exp(-h)) & (adopted == 0)
+            for i, s in zip(*np.nonzero(new), strict=True):
+                p = int(rng.choice(self.n_p, p=self.choice[i, s]))
+                self.rel(RelType.IMPLEMENTED, self.ids["city"][i], self.ids["solution"][s],
+                         year=year, provider=self.ids["provider"][p],
+                         rating=float(rng.integers(2, 6)))
+            adopted[new] = 1.0
+        u_solutions = base * hazard(adopted)
+        return u_solutions, np.einsum("cs,csp->cp", u_solutions, self.choice)
+
+    def members(self) -> np.ndarray:
+        """Experts, researchers, officials and provider staff; returns their kinds."""
+        rng, n_m, n_t = self.rng, self.n_m, self.n_t
+        m_kind = rng.choice(["expert", "researcher", "city_official", "provider_staff"],
+                            size=n_m, p=[0.45, 0.15, 0.25, 0.15])
+        self.m_country = m_country = rng.choice(self.n_co, size=n_m)
+        self.expertise = np.zeros((n_m, n_t))
+        self.m_lang: list[set[str]] = []
+        for i, name in enumerate(_names(rng, n_m, "")):
+            me = self.ids["member"][i]
+            if m_kind[i] == "city_official":
+                c = int(rng.integers(self.n_c))
+                m_country[i] = self.country[c]
+                self.rel(RelType.WORKS_FOR, me, self.ids["city"][c], role="officer")
+            elif m_kind[i] == "provider_staff":
+                p = int(rng.integers(self.n_p))
+                m_country[i] = self.p_country[p]
+                self.rel(RelType.WORKS_FOR, me, self.ids["provider"][p])
+            home = int(m_country[i])
+            spoken = {str(rng.choice(_COUNTRIES[home][4]))} | (
+                {"en"} if rng.random() < 0.6 else set())
+            self.m_lang.append(spoken)
+            skills = rng.choice(n_t, size=int(rng.integers(1, 4)), replace=False)
+            for t in skills.tolist():
+                level = int(rng.integers(2, 6))
+                self.expertise[i, t] = level / 5.0
+                self.rel(RelType.EXPERT_IN, me, self.ids["topic"][t], level=level)
+            role = str(m_kind[i]).replace("_", " ").capitalize()
+            bio = (f"{role} based in {_COUNTRIES[home][5]}. "
+                   f"{_words(rng, skills, 3)} {_words(rng, np.arange(n_t), 4)}.")
+            self.nodes.append(Node(me, Label.MEMBER, {
+                "kind": str(m_kind[i]), "name": f"{name} {rng.choice(_SYLLABLES).capitalize()}son",
+                "country": _COUNTRIES[home][0], "languages": sorted(spoken), "bio": bio,
+                "open_to_matches": bool(rng.random() > 0.1)}))
+        for i in range(n_m):
+            compatriots = np.flatnonzero(m_country == m_country[i])
+            for j in rng.choice(compatriots if rng.random() < 0.7 else np.arange(n_m),
+                                size=int(rng.poisson(1.5))).tolist():
+                if j != i:
+                    self.rel(RelType.KNOWS, self.ids["member"][min(i, j)],
+                             self.ids["member"][max(i, j)])
+        return m_kind
+
+    def advice(self, m_kind: np.ndarray) -> np.ndarray:
+        """Advice by need, language and region with heavy noise; returns the true
+        propensity (members × cities)."""
+        rng, n_c, country, m_country = self.rng, self.n_c, self.country, self.m_country
+        lang_ok = np.array([[1.0 if spoken & self.langs[c] else 0.25 for c in range(n_c)]
+                            for spoken in self.m_lang])
+        same_region = self.regions[m_country][:, None] == self.regions[country][None, :]
+        region_ok = np.where(m_country[:, None] == country[None, :], 1.0,
+                             np.where(same_region, 0.5, 0.15))
+        u_advice = (0.05 + self.expertise @ self.need.T) * lang_ok * region_ok
+        advises = np.isin(m_kind, ["expert", "researcher"])
+        u_advice[~advises] = 0.0
+        for m in np.flatnonzero(advises):
+            w = u_advice[m] * np.exp(rng.normal(0.0, 1.0, n_c))  # noise the truth does not know
+            picks = rng.choice(n_c, size=min(n_c, 1 + int(rng.poisson(2.5))), replace=False,
+                               p=w / w.sum())
+            for c in picks.tolist():
+                self.rel(RelType.ADVISED, self.ids["member"][m], self.ids["city"][c],
+                         year=int(rng.integers(2014, 2025)))
+        return u_advice
 
 
 def _dedupe(rels: list[Rel]) -> list[Rel]:
