@@ -29,15 +29,17 @@ from graph_schema.schema import Label, Rel, RelType
 from graph_schema.sqlite_store import SQLiteStore
 from graph_schema.store import GraphStore
 from matchmaking.evaluation.baselines import ALS_MISSING, als_available, fit_baselines, top_k
+from matchmaking.evaluation.grouped import GROUPED, grouped_lists
 from matchmaking.evaluation.split import DefaultSplit, Split, SplitStrategy
 from matchmaking.evaluation.tasks import Task, build_task, documents
+from matchmaking.filtering import RecommendOptions
 from matchmaking.kinds import KINDS, Kind, kind_of
 from scoring.metrics import catalogue_coverage, gini, ndcg_at_k, recall_at_k, reciprocal_rank
 
 ENGINE = "hybrid"
 ORACLE = "oracle"
 #: Methods that are not baselines (the hybrid's lift is measured over the others).
-NOT_BASELINES = frozenset({ENGINE, ORACLE})
+NOT_BASELINES = frozenset({ENGINE, ORACLE, GROUPED})
 K = 10
 
 
@@ -222,8 +224,9 @@ def evaluate(
             combiners[kind.value] = engine.model(kind).combiner
             log(f"{kind}: {combiners[kind.value]}")
             methods: dict[str, dict[str, list[str]]] = {ENGINE: {}}
+            ungrouped = RecommendOptions(group=False)  # the targets hold on ungrouped lists
             for subject in task.relevant:
-                recs = engine.recommend(kind, subject, k=K)
+                recs = engine.recommend(kind, subject, k=K, options=ungrouped)
                 methods[ENGINE][subject] = [r.id for r in recs]
             scorers: list[tuple[str, Callable[[str], np.ndarray]]] = [
                 (b.name, b.scores)
@@ -231,13 +234,13 @@ def evaluate(
             ]
             if oracle is not None:
                 scorers.append((ORACLE, _oracle_scores(oracle, kind, task.candidates)))
-            for name, scores in scorers:
+            for name, score_of in scorers:
                 lists = methods[name] = {}
                 for subject in task.relevant:
                     exclude = task.known_columns(subject)
                     if KINDS[kind].subject is KINDS[kind].candidate:  # never oneself
                         exclude = np.append(exclude, task.candidates.index(subject))
-                    lists[subject] = top_k(scores(subject), task.candidates, exclude, K)
+                    lists[subject] = top_k(score_of(subject), task.candidates, exclude, K)
             slices = {"all": set(task.relevant) - task.cold}
             if task.cold:
                 slices["cold"] = task.cold
@@ -248,6 +251,11 @@ def evaluate(
                         result.rows.append(
                             Row(kind, slice_name, method, n, ndcg, recall, mrr, cov, g)
                         )
+                if kind is Kind.SOLUTIONS:  # beside the targets: one idea once
+                    lists, seen = grouped_lists(engine, task, subjects, K)
+                    n, *scores = _score_lists(seen, lists, offers, subjects)
+                    if n:
+                        result.rows.append(Row(kind, slice_name, GROUPED, n, *scores))
             log(f"{kind}: {len(task.relevant)} subjects evaluated")
         train_store.close()
     result.info["seconds"] = round(time.perf_counter() - started, 1)

@@ -11,7 +11,8 @@ A *world* is a dataset, a split and, where the data's generator is known, an ora
   on the topic-enriched graph (:func:`eu_topic_dataset`).
 
 :func:`summary_table` turns an :class:`~matchmaking.evaluation.EvaluationResult` into one
-row per kind with its ratios, the targets of issue 8 and whether they are met.
+row per kind with its ratios, the targets of issue 8 and whether they are met (on the
+ungrouped lists; the grouped ``solutions`` lists are shown beside them).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from graph_schema import interchange
 from graph_schema.schema import Label, Node, Rel, RelType
-from matchmaking.evaluation import ENGINE, ORACLE, EvaluationResult, Oracle
+from matchmaking.evaluation import ENGINE, GROUPED, ORACLE, EvaluationResult, Oracle
 from matchmaking.evaluation.split import LatestSplit, RandomSplit, SplitStrategy
 from matchmaking.kinds import Kind
 
@@ -70,10 +71,10 @@ def eu_worlds(root: Path, folder: Path) -> Iterator[WorldData]:
     """The three real-data worlds (the enriched graph is written under ``folder``)."""
     latest = LatestSplit(min_links=3, eligible=is_urbact)
     base = root / "interchange"
-    yield WorldData("eu-latest", base, latest, None, True, (Kind.SOLUTIONS,))
-    yield WorldData("eu-random", base, RandomSplit(0.2), None, True, (Kind.SOLUTIONS,))
+    yield WorldData("eu-latest", base, latest, None, True)
+    yield WorldData("eu-random", base, RandomSplit(0.2), None, True)
     eu_topic_dataset(root, folder / "eu-topics")
-    yield WorldData("eu-topics", folder / "eu-topics", latest, None, True, (Kind.SOLUTIONS,))
+    yield WorldData("eu-topics", folder / "eu-topics", latest, None, True)
 
 
 def _slug(text: str) -> str:
@@ -147,8 +148,11 @@ def summary_table(result: EvaluationResult, real: bool) -> str:
     combiners = result.info.get("combiners")
     combiners = combiners if isinstance(combiners, dict) else {}
     has_oracle = any(r.method == ORACLE for r in result.rows)
+    has_grouped = any(r.method == GROUPED for r in result.rows)
     head = ["kind", "subjects", "hybrid nDCG@10", "hybrid recall@10", "best baseline",
             "hybrid / best", "target"]
+    if has_grouped:
+        head.append("grouped nDCG@10")
     if has_oracle:
         head += ["oracle nDCG@10", "hybrid / oracle", "target"]
     head.append("combiner")
@@ -168,6 +172,8 @@ def summary_table(result: EvaluationResult, real: bool) -> str:
                  f"{hybrid.ndcg:.3f}", f"{hybrid.recall:.3f}",
                  f"{best} {rows[best].ndcg:.3f}", f"{vs_best:.2f}x",
                  f"≥ {goal:.2f}x {'met' if vs_best >= goal else '**missed**'}"]
+        if has_grouped:
+            cells.append(f"{rows[GROUPED].ndcg:.3f}" if GROUPED in rows else "–")
         if has_oracle:
             o_goal = ORACLE_TARGETS.get(kind)
             cells += [f"{rows[ORACLE].ndcg:.3f}" if ORACLE in rows else "–",
@@ -176,4 +182,7 @@ def summary_table(result: EvaluationResult, real: bool) -> str:
                       f"≥ {o_goal:.2f} {'met' if vs_oracle >= o_goal else '**missed**'}"]
         cells.append(str(combiners.get(kind, "")) if slice_ == "all" else "")
         lines.append("| " + " | ".join(cells) + " |")
+    for kind in [k for k in order if k not in {r.kind for r in result.rows}]:
+        lines.append("| " + " | ".join([kind, "0", "no held-out links of this kind in the data",
+                                        *["–"] * (len(head) - 3)]) + " |")
     return "\n".join(lines)
