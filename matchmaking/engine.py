@@ -43,7 +43,7 @@ from matchmaking.kinds import KINDS, Kind, kind_of
 from matchmaking.privacy import Privacy, PrivacyOverlay
 from matchmaking.projection import IntArray, Projection, Row
 from matchmaking.training import KindModel, candidate_rows, fit_kind
-from scoring import mmr
+from scoring.diversity import mmr
 
 RECIPROCAL_POOL = 200  # forward top candidates re-scored from the other side
 DIVERSIFY_POOL = 50
