@@ -246,6 +246,7 @@ class Engine:
                 self._say("building the projection")
                 proj = Projection.from_store(self.store)
                 snap = _Snapshot(proj, {})
+                snap.solution_groups  # noqa: B018 - computed now, so the persisted snapshot holds it
                 if self.persist:
                     persist.save_snapshot(self.store, proj.generation, snap)
         snap.models = self._reusable_models(snap)
