@@ -217,7 +217,7 @@ class _Located(Props):
 class CityProps(_Located):
     name: NonEmpty
     country: str
-    population: Annotated[int, Field(ge=0)] | None = None
+    population: Annotated[int, Field(ge=0, le=MAX_INT)] | None = None
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
     description: str | None = None
@@ -266,7 +266,7 @@ class ProviderProps(_Located):
     name: NonEmpty
     country: str
     kind: Annotated[ProviderKind, Field(strict=False)] | None = None
-    employees: Annotated[int, Field(ge=0)] | None = None
+    employees: Annotated[int, Field(ge=0, le=MAX_INT)] | None = None
     languages: list[str] | None = None
     description: str | None = None
     website: str | None = None
