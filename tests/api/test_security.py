@@ -94,6 +94,7 @@ def test_body_size_limit(make_api: Callable[..., Api]) -> None:
     r = api.client.post("/topics", json=big, headers=api.as_("staff"))
     assert r.status_code == 413
     assert r.headers["content-type"] == PROBLEM
+    assert r.json()["type"] == "urn:matchmaking:problem:too-large"
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted while streaming
         yield b'{"id": "topic:big", "name": "'
@@ -104,6 +105,7 @@ def test_body_size_limit(make_api: Callable[..., Api]) -> None:
     headers = {**api.as_("staff"), "Content-Type": "application/json"}
     r = api.client.post("/topics", content=chunks(), headers=headers)
     assert r.status_code == 413
+    assert r.json()["type"] == "urn:matchmaking:problem:too-large"  # as declared (review #17)
     assert api.store.get_nodes(["topic:big"]) == {}
 
 
