@@ -44,7 +44,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -53,8 +53,10 @@ from matchmaking import selection
 from matchmaking.features import FeatureSpace
 from matchmaking.kinds import KINDS, Kind
 from matchmaking.projection import FloatArray, IntArray, Projection
-from scoring import HybridRanker
 from scoring.trees import TreeEnsemble
+
+if TYPE_CHECKING:  # scikit-learn is imported by fitting only, never by serving
+    from scoring.combiner import HybridRanker
 
 logger = logging.getLogger(__name__)
 Edge = tuple[RelType, int, int]
@@ -347,6 +349,8 @@ def _fit_ranker(kind: Kind, Xa: FloatArray, ya: IntArray, names: list[str], min_
     if not np.any(np.ptp(Xa, axis=0) > 0):
         return fallback("degenerate features: every feature is constant over the training "
                         "samples")
+    from scoring.combiner import HybridRanker
+
     try:
         ranker = HybridRanker(min_positives=min_positives,
                               default_weights=dict(spec.default_weights),
