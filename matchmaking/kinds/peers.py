@@ -215,12 +215,12 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
         return f"Advised by {ex.people(m[:2])}, who also advised you" if m.size else None
 
     located = ex.located_builders(CITY, CITY)
-    # Where a peer is shows in its name: "Located in ..." (the country and region features)
-    # is said only when nothing more telling is (the "place" fallback), never first.
+    # Where a peer is shows in its name: the country and region features have no builder,
+    # so "Located in ..." is said only when nothing more telling is (the explainer's own
+    # last resort), never first.
     return {"need": need, "solved": solved, "shared_impl": shared_impl, "sdg": sdg,
             "kpi": kpi, "size": size, "ppr": partners, "partners": partners,
-            "advisers": advisers, "place": located["geo"],
-            "language": located["language"], "text": located["text"]}
+            "advisers": advisers, "language": located["language"], "text": located["text"]}
 
 
 SPEC: KindSpec = KindSpec(
@@ -237,7 +237,7 @@ SPEC: KindSpec = KindSpec(
     compute=features,
     reasons=reasons,
     exclude=excluded,
-    fallback_reasons=("need", "kpi", "partners", "place"),
+    fallback_reasons=("need", "kpi", "partners"),
     training=TrainingSpec(hard_share=0.0),
     reverse=Kind.PEERS,
 )
