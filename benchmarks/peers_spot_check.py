@@ -38,7 +38,7 @@ WELL_KNOWN: tuple[str, ...] = (
 )
 #: Openings of the reasons that name shared needs, KPIs, partners or implementations.
 TELLING = ("Shares your needs", "Lags on the same KPIs", "Partners with",
-           "Already implemented", "Implemented the same solutions", "Advised by")
+           "Already implemented", "Implemented the same solutions", "Has advisers in common")
 
 
 def telling(rec: Recommendation) -> bool:

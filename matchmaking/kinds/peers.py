@@ -33,7 +33,7 @@ from matchmaking.kinds import End, Kind, KindSpec, LinkRule, TrainingSpec
 from matchmaking.phrasing import and_list, intersect, quoted
 from matchmaking.projection import IntArray, Local
 from scoring import adamic_adar_weights, log_size_similarity
-from scoring.sparse import l2_rows, squash
+from scoring.sparse import dense, l2_rows, select_rows, squash
 
 if TYPE_CHECKING:
     from matchmaking.explain import Builder, Explainer
@@ -204,7 +204,7 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
         k = ex.shared(K, s, K, c)
         if not k.size:
             return None
-        both = np.array([K[[s], [int(x)]] + K[[c], [int(x)]] for x in k]).ravel()
+        both = dense(select_rows(K, np.array([s, c])))[:, k].sum(axis=0)
         top = k[np.argsort(-both, kind="stable")[:2]]
         return f"Lags on the same KPIs as you: {quoted(ex.names(KPI, top))}"
 
@@ -212,15 +212,13 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
         A = fs.peers.city_adviser
         m = ex.shared(A, s, A, c)
         m = m[ex.proj.open_to_matches[ex.proj.rows[MEMBER][m]]] if m.size else m
-        return f"Advised by {ex.people(m[:2])}, who also advised you" if m.size else None
+        return f"Has advisers in common with you{ex.people(m[:2])}" if m.size else None
 
     located = ex.located_builders(CITY, CITY)
-    # Where a peer is shows in its name: the country and region features have no builder,
-    # so "Located in ..." is said only when nothing more telling is (the explainer's own
-    # last resort), never first.
     return {"need": need, "solved": solved, "shared_impl": shared_impl, "sdg": sdg,
             "kpi": kpi, "size": size, "ppr": partners, "partners": partners,
-            "advisers": advisers, "language": located["language"], "text": located["text"]}
+            "advisers": advisers, "country": located["geo"], "region": located["geo"],
+            "language": located["language"], "text": located["text"]}
 
 
 SPEC: KindSpec = KindSpec(

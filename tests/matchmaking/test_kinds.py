@@ -46,11 +46,8 @@ def test_every_contributing_feature_has_a_reason(board: tuple) -> None:
     for kind, spec in KINDS.items():
         builders = spec.reasons(ex)
         # known gaps, pinned so that no new one slips in: the member's own experience is no
-        # reason to give them; a lead's affordability has no sentence yet; a peer's country
-        # and region show in its name, so "Located in ..." is only the explainer's last
-        # resort (issue 8: it was the first reason of every peer)
-        silent = {Kind.OPPORTUNITIES: {"experience"}, Kind.LEADS: {"cost"},
-                  Kind.PEERS: {"country", "region"}}.get(kind, set())
+        # reason to give them; a lead's affordability has no sentence yet
+        silent = {Kind.OPPORTUNITIES: {"experience"}, Kind.LEADS: {"cost"}}.get(kind, set())
         assert set(spec.features) - set(builders) == silent, kind
 
 
