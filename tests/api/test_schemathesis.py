@@ -61,6 +61,10 @@ EXCLUDED = {
     "PUT /events/{event_id}/participants/{pid}": [checks.positive_data_acceptance],
     "POST /members": [checks.positive_data_acceptance],
     "PATCH /members/{id}": [checks.positive_data_acceptance],
+    # a city's ``part_of`` must name another existing City and make no cycle (issue 8), which
+    # no schema can say either: a generated id is rightly refused with 422
+    "POST /cities": [checks.positive_data_acceptance],
+    "PATCH /cities/{id}": [checks.positive_data_acceptance],
 }
 
 
