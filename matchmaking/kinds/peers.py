@@ -32,7 +32,8 @@ from graph_schema.schema import Label, RelType
 from matchmaking.kinds import End, Kind, KindSpec, LinkRule, TrainingSpec
 from matchmaking.phrasing import and_list, intersect, quoted
 from matchmaking.projection import IntArray, Local
-from scoring import adamic_adar_weights, log_size_similarity
+from scoring.metapath import adamic_adar_weights
+from scoring.similarity import log_size_similarity
 from scoring.sparse import dense, l2_rows, select_rows, squash
 
 if TYPE_CHECKING:
