@@ -76,8 +76,9 @@ def test_features_of_hidden_positives_are_computed_without_them(
     nodes, rels = small_graph
     proj = Projection.build(nodes, rels)
     upstream = None
-    if KINDS[kind].upstream is not None:
-        upstream = training.fit_kind(proj, KINDS[kind].upstream).weights
+    up_kind = KINDS[kind].upstream
+    if up_kind is not None:
+        upstream = training.fit_kind(proj, up_kind).weights
     with monkeypatch.context() as patch:
         rec = _Recorder(patch)
         model = training.fit_kind(proj, kind, upstream=upstream)
