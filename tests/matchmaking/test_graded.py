@@ -10,7 +10,8 @@ Every kind learns here (the board only ever serves the defaults). The tests pin:
   every training seed), e.g. ``geo`` gets no learned weight for ``peers`` because every
   partnership is transnational;
 - the top-20 truncations of the similar-city and nearest-city features (32 cities);
-- full top-10 lists for two subjects per kind. These are regression pins, not constructions:
+- the served weights (to 0.01) and full top-10 lists for two subjects per kind. These are
+  regression pins, not constructions:
   a deliberate change of the ranking updates them in the commit that explains it
   (``.venv/bin/python tests/matchmaking/test_graded.py`` prints the current lists).
 """
@@ -162,6 +163,34 @@ def test_signs_of_the_learned_weights_are_pinned(graded_engine: Engine) -> None:
         assert graded_engine.model(kind).weights == model.weights, kind
 
 
+#: Regression pin of the served weights (learned, mixed with the prior share), to 0.01:
+#: a change of a kind's default weights or of training moves them. Update on purpose
+#: (``.venv/bin/python tests/matchmaking/test_graded.py`` prints them).
+WEIGHTS = {
+    Kind.SOLUTIONS: {"need": 0.106, "sdg": 0.119, "kpi": 0.024, "peer_adoption": 0.036,
+        "collab": 0.389, "text": 0.105, "size": 0.05, "cost": 0.096, "ppr": 0.063,
+        "popularity": 0.0, "nearby": 0.012},
+    Kind.PROVIDERS: {"fit": 0.29, "need": 0.106, "track": 0.11, "region": 0.055, "geo": 0.195,
+        "language": 0.053, "text": 0.011, "ppr": 0.156, "volume": 0.0, "contacts": 0.023},
+    Kind.PEERS: {"need": 0.151, "sdg": 0.107, "solved": 0.304, "shared_impl": 0.231, "size": 0.013,
+        "geo": 0.013, "language": 0.013, "text": 0.135, "ppr": 0.034},
+    Kind.EXPERTS: {"need": 0.181, "advised_similar": 0.069, "language": 0.044, "geo": 0.214,
+        "text": 0.171, "ppr": 0.125, "experience": 0.01, "contacts": 0.031, "network": 0.01,
+        "local_need": 0.143},
+    Kind.OPPORTUNITIES: {"need": 0.166, "advised_similar": 0.129, "language": 0.043, "geo": 0.173,
+        "text": 0.18, "ppr": 0.14, "experience": 0.01, "contacts": 0.031, "network": 0.01,
+        "local_need": 0.117},
+    Kind.LEADS: {"need": 0.154, "sdg": 0.107, "kpi": 0.023, "lookalike": 0.139, "cost": 0.011,
+        "geo": 0.16, "language": 0.109, "text": 0.011, "ppr": 0.263, "contacts": 0.023},
+}
+
+def test_served_weights_are_pinned(graded_engine: Engine) -> None:
+    for kind in Kind:
+        got = graded_engine.model(kind).weights
+        assert got == pytest.approx(WEIGHTS[kind], abs=0.01), (
+            f"{kind}: served weights moved; if on purpose, update WEIGHTS: {got}")
+
+
 def test_similar_cities_are_the_top_20(graded_engine: Engine) -> None:
     """``neighbours`` keeps the ``NEIGHBOURS`` = 20 most similar other cities (weights
     proportional to similarity), which only happens with more than 20 other cities."""
@@ -262,5 +291,8 @@ if __name__ == "__main__":  # print the current top-10 lists, to update TOP10 on
         eng = Engine(st, background=False).fit()
         for kind, subject in TOP10:
             print(f"    ({kind!r}, {subject!r}): {ids(eng.recommend(kind, subject, k=10))},")
+        for kind in Kind:
+            w = {f: round(v, 3) for f, v in eng.model(kind).weights.items()}
+            print(f"    Kind.{kind.name}: {w},")
         eng.close()
         st.close()
