@@ -257,6 +257,21 @@ class LinksPublic(BaseModel):
 # --------------------------------------------------------------------------- recommendations
 
 
+class OfferProvider(BaseModel):
+    id: str
+    name: str
+
+
+class OfferPublic(BaseModel):
+    """Another offer of the same idea as a grouped solution (same category, near-identical
+    name): its id, name, own score and providers."""
+
+    id: str
+    name: str
+    score: float
+    providers: list[OfferProvider]
+
+
 class RecommendationPublic(BaseModel):
     """One recommended candidate with its score, score components and reasons."""
 
@@ -266,6 +281,10 @@ class RecommendationPublic(BaseModel):
     score: float
     components: dict[str, float] = Field(default_factory=dict)
     reasons: list[str] = Field(default_factory=list)
+    also_offered_by: list[OfferPublic] = Field(
+        default_factory=list,
+        description="solutions with group=true: the other offers of the same idea that are "
+                    "eligible for this request, best first (absent when there are none)")
 
 
 class RecommendationsPublic(BaseModel):

@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, overload
 
 import numpy as np
@@ -39,6 +40,7 @@ from matchmaking import persist
 from matchmaking.explain import Explainer
 from matchmaking.features import FeatureSpace
 from matchmaking.filtering import Filters, RecommendOptions, filter_mask
+from matchmaking.grouping import Offer, collapse, solution_groups
 from matchmaking.kinds import KINDS, Kind, kind_of
 from matchmaking.privacy import Privacy, PrivacyOverlay
 from matchmaking.projection import IntArray, Projection, Row
@@ -65,7 +67,12 @@ class Recommendation:
     components : dict of str to float
         Weighted feature values (``weight * feature``) that make up the score.
     reasons : list of str
-        One to three sentences, each grounded in the graph.
+        One to three sentences, each grounded in the graph (see :mod:`matchmaking.explain`).
+    reason_features : list of str
+        The feature (a key of ``components``, with a positive value) behind each reason.
+    also_offered_by : list of Offer
+        Grouped ``solutions`` lists: the other offers of the same idea that are eligible
+        for this request, best first (see :mod:`matchmaking.grouping`).
     """
 
     id: str
@@ -74,12 +81,17 @@ class Recommendation:
     score: float
     components: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    reason_features: list[str] = field(default_factory=list)
+    also_offered_by: list[Offer] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         # Built by hand: dataclasses.asdict deep-copies recursively and was a measurable
         # share of an API request's time.
-        return {"id": self.id, "label": self.label, "name": self.name, "score": self.score,
-                "components": dict(self.components), "reasons": list(self.reasons)}
+        out = {"id": self.id, "label": self.label, "name": self.name, "score": self.score,
+               "components": dict(self.components), "reasons": list(self.reasons)}
+        if self.also_offered_by:
+            out["also_offered_by"] = [o.to_json() for o in self.also_offered_by]
+        return out
 
 
 @dataclass
@@ -114,6 +126,11 @@ class _Snapshot:
         self._known = {kind: self._known_matrix(kind) for kind in KINDS}
         self.privacy: Privacy | None = None  # the overlay state applied last
         self.privacy_lock = threading.Lock()
+
+    @cached_property
+    def solution_groups(self) -> IntArray:
+        """Group number of each solution (local index): :func:`solution_groups`."""
+        return solution_groups(self.proj, self.fs.provider_solution)
 
     def apply_privacy(self, privacy: Privacy) -> None:
         """Hide the members and drop the pairs that ``privacy`` adds to this snapshot.
@@ -265,6 +282,14 @@ class Engine:
         """The store generation of the snapshot that answers now (after the staleness
         check)."""
         return self._snapshot().proj.generation
+
+    def solution_groups(self) -> dict[str, str]:
+        """Solution id -> the id of its group's leader (near-duplicate offers of one idea
+        share a leader; see :mod:`matchmaking.grouping`)."""
+        snap = self._snapshot()
+        rows = snap.proj.rows[Label.SOLUTION]
+        return {snap.proj.ids[int(r)]: snap.proj.ids[int(rows[g])]
+                for r, g in zip(rows.tolist(), snap.solution_groups.tolist(), strict=True)}
 
     @property
     def projection(self) -> Projection:
@@ -505,11 +530,31 @@ class Engine:
         pool_size = max(k, RECIPROCAL_POOL if options.reciprocal else 0,
                         DIVERSIFY_POOL if options.diversify else 0)
         pool = _top(score, valid, pool_size)
+        others: dict[int, IntArray] = {}
+        if options.group and kind is Kind.SOLUTIONS and pool.size:
+            order = _top(score, valid, int(valid.sum()))
+            groups = snap.solution_groups[snap.proj.local[snap.cands[kind][order]]]
+            pool, others = collapse(order, groups)
+            pool = pool[:pool_size]
         final, reverse = score, None
         if options.reciprocal and KINDS[kind].reverse is not None and pool.size:
             final, reverse, pool = self._reciprocal(snap, kind, s, score, valid, pool, pool_size)
         chosen = self._rerank(snap, kind, pool, final, k, options.diversify)
-        return self._explain(snap, kind, s, X, weights, chosen, final, reverse)
+        out = self._explain(snap, kind, s, X, weights, chosen, final, reverse)
+        for i, rec in zip(chosen.tolist(), out, strict=True):
+            rec.also_offered_by = [self._offer(snap, kind, int(j), final)
+                                   for j in others.get(i, ())]
+        return out
+
+    @staticmethod
+    def _offer(snap: _Snapshot, kind: Kind, i: int, score: NDArray[np.float64]) -> Offer:
+        """Candidate position ``i`` of a grouped solutions list, with its providers."""
+        proj, ex = snap.proj, snap.explainer
+        c = int(snap.cands[kind][i])
+        provs = ex.row(ex.solution_provider, int(proj.local[c]))
+        prov_rows = proj.rows[Label.PROVIDER][provs]
+        return Offer(proj.ids[c], proj.name(c), round(float(score[i]), 6),
+                     tuple(sorted((proj.ids[int(r)], proj.name(int(r))) for r in prov_rows)))
 
     def _weights(self, snap: _Snapshot, kind: Kind) -> NDArray[np.float64]:
         model = self._model(snap, kind)
@@ -569,19 +614,19 @@ class Engine:
         names = KINDS[kind].features
         c_lab = KINDS[kind].candidate
         cands = snap.cands[kind]
-        out = []
+        rows = [Row(int(cands[i])) for i in chosen.tolist()]
+        all_comps = []
         for i in chosen.tolist():
-            c = Row(int(cands[i]))
             comps = {f: round(float(X[i, j] * weights[j]), 6) for j, f in enumerate(names)
                      if weights[j] > 0}
             if reverse is not None:
                 comps["reverse"] = round(float(reverse[i]), 6)
-            out.append(Recommendation(
-                id=proj.ids[c], label=c_lab.value, name=proj.name(c),
-                score=round(float(final[i]), 6), components=comps,
-                reasons=snap.explainer.reasons(kind, s, c, comps),
-            ))
-        return out
+            all_comps.append(comps)
+        why = snap.explainer.explain(kind, s, rows, all_comps)
+        return [Recommendation(id=proj.ids[c], label=c_lab.value, name=proj.name(c),
+                               score=round(float(final[i]), 6), components=comps,
+                               reasons=[r for _, r in w], reason_features=[f for f, _ in w])
+                for i, c, comps, w in zip(chosen.tolist(), rows, all_comps, why, strict=True)]
 
 
 def _top(score: NDArray[np.float64], valid: NDArray[np.bool_], k: int) -> IntArray:

@@ -1,14 +1,32 @@
 """Human-readable reasons for a recommendation, grounded in the graph.
 
-Every reason is built from adjacency lookups on the projection, so each entity it names is
-connected to the subject and the candidate exactly as the sentence says (e.g. "Implemented by
-Aarhus, which shares your needs "Air quality"" means ``Aarhus -IMPLEMENTED-> candidate`` and
-``subject -NEEDS-> Air quality <-NEEDS- Aarhus``). Reasons are chosen in the order of the
-components that contributed most to the score (a warm introduction, "2 of your contacts work
-for ...", first); at most three. Members are never named in a reason unless they are open to
-matches: an ``experts`` candidate, or a contact behind a warm-introduction reason ("2 of your
-contacts work for Ghent's city administration: Ana Lopez and 1 other"), where opted-out people
-are only counted.
+**Faithful.** Every reason is built by the builder of one feature, and only for a feature
+whose component (``weight * value``) is positive for this pair: a reason never cites a
+signal that did not raise the score. Each builder reads the same adjacency as its feature,
+so every entity a sentence names is connected to the subject and the candidate exactly as
+the sentence says (e.g. "Implemented by Aarhus, one of the cities most like yours, which
+also needs "Air quality"" means ``Aarhus -IMPLEMENTED-> candidate``, Aarhus is among the
+subject's most similar cities (``peer_adoption``), and ``subject -NEEDS-> Air quality
+<-NEEDS- Aarhus`` with ``candidate -COVERS-> Air quality``). When no contributing feature
+gives a sentence, the reason names the feature that contributes most ("Ranked on: graph
+proximity to you"). :attr:`Recommendation.reason_features` records the feature behind each
+reason.
+
+**Telling.** Reasons are chosen for a whole list at once (:meth:`Explainer.explain`), so that
+they set a candidate apart from the others in the list:
+
+1. a warm introduction ("2 of your contacts work for ...") comes first whenever it counts;
+2. then the *telling* reasons, by contribution: those of features from which this candidate
+   gets more than the median of the other candidates in the list;
+3. then the others, by contribution. A feature that gives every candidate the same
+   (the cost level fits your size, for nearly all) is never telling, so it goes last;
+4. a sentence given word for word to at least :data:`COMMON_SHARE` of a list of three or
+   more is dropped, unless a candidate would be left without a reason.
+
+At most :data:`MAX_REASONS` per candidate. Members are never named in a reason unless they are
+open to matches: an ``experts`` candidate, or a contact behind a warm-introduction reason ("2
+of your contacts work for Ghent's city administration: Ana Lopez and 1 other"), where
+opted-out people are only counted ("Knows 1 person in your city administration").
 
 Each kind's sentences are in its module (``reasons(explainer)`` in :mod:`matchmaking.kinds`);
 :class:`Explainer` holds the lookups they share. Builders take *local* indices (position inside
@@ -18,7 +36,7 @@ the label, :data:`~matchmaking.projection.Local`); :meth:`Explainer.reasons` tak
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,6 +54,18 @@ from matchmaking.projection import Local, Row
 Builder = Callable[[Local, Local], str | None]
 #: Components whose reason (people the parties know) comes first when it contributes.
 WARM = frozenset({"contacts"})
+MAX_REASONS = 3
+#: A sentence given word for word to at least this share of a list is dropped (see above).
+COMMON_SHARE = 0.8
+#: How the generic reason names a feature that has no sentence for a pair.
+FEATURE_NAMES = {
+    "ppr": "graph proximity to you", "text": "similar descriptions", "need": "your needs",
+    "popularity": "adoption by many cities", "size": "fit to your size",
+    "cost": "fit of its cost to your size", "geo": "location", "language": "language",
+    "fit": "fit of its solutions to you", "volume": "its deliveries",
+    "lookalike": "likeness to its past clients", "experience": "experience",
+    "local_need": "needs near you", "advised_similar": "advice to cities like you",
+}
 
 
 def _num(v: Any) -> float:
@@ -65,26 +95,88 @@ class Explainer:
     # ------------------------------------------------------------------ entry point
 
     def reasons(self, kind: Kind, s: Row, c: Row, comps: dict[str, float]) -> list[str]:
-        """One to three reasons for candidate row ``c`` of subject row ``s``."""
-        spec = KINDS[kind]
+        """One to three reasons for candidate row ``c`` of subject row ``s`` alone (no list
+        to stand out from: by contribution)."""
+        return [r for _, r in self.explain(kind, s, [c], [comps])[0]]
+
+    def explain(self, kind: Kind, s: Row, cands: Sequence[Row],
+                comps: Sequence[dict[str, float]]) -> list[list[tuple[str, str]]]:
+        """``(feature, sentence)`` reasons of each candidate of one list, most telling first.
+
+        Parameters
+        ----------
+        kind : Kind
+        s : Row
+            The subject.
+        cands : sequence of Row
+            The candidates of the list, in its order.
+        comps : sequence of dict
+            Each candidate's components (feature -> ``weight * value``).
+
+        Returns
+        -------
+        list of list of (str, str)
+            Per candidate, one to :data:`MAX_REASONS` reasons with the feature behind each
+            (see the module docstring for the rule).
+        """
         builders = self._builders.get(kind)
         if builders is None:
-            builders = self._builders[kind] = spec.reasons(self)
-        sl, cl = Local(int(self.proj.local[s])), Local(int(self.proj.local[c]))
-        # a warm introduction is the most actionable reason: said first whenever it counts
-        order = sorted((f for f, v in comps.items() if v > 0 and f in builders),
-                       key=lambda f: (f not in WARM, -comps[f], f))
-        out: list[str] = []
-        for f in [*order, *spec.fallback_reasons]:
-            reason = builders[f](sl, cl)
-            if reason and reason not in out:
-                out.append(reason)
-            if len(out) == 3:
-                break
-        if not out:
-            fb = self.geo(s, c, "Located") or self.language(s, c)
-            out.append(fb or "Closest match to your profile among the candidates")
+            builders = self._builders[kind] = KINDS[kind].reasons(self)
+        sl = Local(int(self.proj.local[s]))
+        typical: list[dict[str, float]] = [{} for _ in cands]  # median of the others
+        if len(cands) >= 3:
+            for f in sorted({f for cp in comps for f in cp}):
+                v = np.array([cp.get(f, 0.0) for cp in comps])
+                for i in range(v.size):
+                    typical[i][f] = float(np.median(np.delete(v, i)))
+        streams = [self._stream(builders, sl, Local(int(self.proj.local[c])), cp, ty)
+                   for c, cp, ty in zip(cands, comps, typical, strict=True)]
+        # One reason more than shown, so that a dropped common sentence has a successor.
+        drafts = [[x for _, x in zip(range(MAX_REASONS + 1), st, strict=False)]
+                  for st in streams]
+        common: set[str] = set()
+        if len(cands) >= 3:
+            counts: dict[str, int] = {}
+            for d in drafts:
+                for _, r in d:
+                    counts[r] = counts.get(r, 0) + 1
+            common = {r for r, n in counts.items() if n >= COMMON_SHARE * len(cands)}
+        out = []
+        for draft, stream, cp in zip(drafts, streams, comps, strict=True):
+            kept = [x for x in draft if x[1] not in common]
+            for x in stream:  # refill after dropped common sentences
+                if len(kept) >= MAX_REASONS:
+                    break
+                if x[1] not in common:
+                    kept.append(x)
+            if not kept:
+                kept = draft[:1] or [self._generic(cp)]
+            out.append(kept[:MAX_REASONS])
         return out
+
+    @staticmethod
+    def _stream(builders: dict[str, Builder], s: Local, c: Local, comps: dict[str, float],
+                typical: dict[str, float]) -> Iterator[tuple[str, str]]:
+        """The pair's reasons, lazily, in the order of the module docstring (``typical``:
+        the median component of the other candidates; empty: a list too short to tell)."""
+        def key(f: str) -> tuple[bool, bool, float, str]:
+            telling = not typical or comps[f] > typical.get(f, 0.0) + 1e-9
+            return (f not in WARM, not telling, -comps[f], f)
+
+        seen: set[str] = set()
+        for f in sorted((f for f, v in comps.items() if v > 0 and f in builders), key=key):
+            reason = builders[f](s, c)
+            if reason and reason not in seen:
+                seen.add(reason)
+                yield f, reason
+
+    @staticmethod
+    def _generic(comps: dict[str, float]) -> tuple[str, str]:
+        """The reason of a pair whose contributing features have no sentence for it."""
+        best = max(sorted(comps), key=lambda f: comps[f], default=None)
+        if best is None or comps[best] <= 0:
+            return "", "Closest match to your profile among the candidates"
+        return best, f"Ranked on {FEATURE_NAMES.get(best, best.replace('_', ' '))}"
 
     # ------------------------------------------------------------------ shared builders
 
@@ -168,16 +260,18 @@ class Explainer:
         return f"Speaks your language ({', '.join(shared)})" if shared else None
 
     def people(self, members: np.ndarray) -> str:
-        """``"Ana Lopez, Jan Berg and 1 other"``: names of members open to matches (at most
-        two), the rest counted; opted-out members are never named."""
+        """``": Ana Lopez, Jan Berg and 1 other"``: names of members open to matches (at
+        most two), the rest counted; opted-out members are never named. Empty when nobody
+        may be named (the sentence has already said how many people there are)."""
         p = self.proj
         rows = p.rows[Label.MEMBER][np.sort(members)]
         named = [p.name(int(r)) for r in rows if p.open_to_matches[int(r)]][:2]
+        if not named:
+            return ""
         rest = members.size - len(named)
         if rest:
-            named.append(plural(rest, "other", "others") if named else
-                         plural(rest, "person", "people"))
-        return and_list(named)
+            named.append(plural(rest, "other", "others"))
+        return ": " + and_list(named)
 
     def known_among(self, people: np.ndarray, group: np.ndarray) -> np.ndarray:
         """Members of ``group`` known by at least one of ``people`` (local member indices)."""

@@ -110,11 +110,15 @@ class RecommendOptions:
     reciprocal : bool
         Kinds with a reverse kind (peers, experts, opportunities): rank by the harmonic mean
         of both sides' scores.
+    group : bool
+        ``solutions``: show near-duplicate offers of one idea once, the best offer with the
+        others as ``also_offered_by`` (see :mod:`matchmaking.grouping`); other kinds ignore it.
     """
 
     include_known: bool = False
     diversify: bool = False
     reciprocal: bool = False
+    group: bool = True
 
 
 @cache

@@ -51,6 +51,11 @@ class RecommendationQuery:
         include_known: bool = False,
         diversify: bool = False,
         reciprocal: bool = False,
+        group: Annotated[bool, Query(description=(
+            "solutions: show near-duplicate offers of one idea (the same kind of solution "
+            "from several providers) once: the best offer, with the others in "
+            "'also_offered_by'. false lists every offer separately. Other kinds ignore it."
+        ))] = True,
     ) -> None:
         self.k = k
         self.filters: dict[str, Any] = {
@@ -66,6 +71,7 @@ class RecommendationQuery:
             "include_known": include_known,
             "diversify": diversify,
             "reciprocal": reciprocal,
+            "group": group,
         }
 
 

@@ -122,6 +122,19 @@
     return list;
   }
 
+  // Grouped solutions: the other offers of the same idea, named by their providers.
+  function alsoOffered(offers) {
+    const names = [];
+    for (const o of offers) {
+      for (const p of o.providers || []) if (!names.includes(p.name)) names.push(p.name);
+    }
+    const shown = names.slice(0, 4).join(", ") +
+      (names.length > 4 ? " and " + (names.length - 4) + " more" : "");
+    const box = el("span", "also offered by " + shown, "also");
+    box.title = offers.map((o) => o.id).join(", ");
+    return box;
+  }
+
   function reasonsCell(reasons) {
     const list = el("ul", null, "reasons");
     for (const r of reasons || []) list.append(el("li", r));
@@ -248,6 +261,7 @@
         const tr = el("tr");
         const name = el("td");
         name.append(el("span", r.name || r.id), el("span", r.id, "id"));
+        if (r.also_offered_by && r.also_offered_by.length) name.append(alsoOffered(r.also_offered_by));
         const comps = el("td");
         comps.append(componentsCell(r.components, max));
         const why = el("td");

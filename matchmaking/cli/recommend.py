@@ -41,6 +41,16 @@ def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
         click.echo(f"{rank:>3}. {r.score:6.3f}  {r.id:<{width}}  {r.name}")
         for reason in r.reasons:
             click.echo(f"{'':>14}- {reason}")
+        if r.also_offered_by:
+            who = sorted({name for o in r.also_offered_by for _, name in o.providers})
+            click.echo(f"{'':>14}  also offered by {_short_list(who)}")
+
+
+def _short_list(names: list[str], at_most: int = 4) -> str:
+    """``"A, B, C, D and 3 more"``."""
+    if len(names) <= at_most:
+        return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    return f"{', '.join(names[:at_most])} and {len(names) - at_most} more"
 
 
 @click.command()
@@ -63,11 +73,14 @@ def _print_table(kind: str, subject: str, recs: list[Recommendation]) -> None:
 @click.option("--diversify", is_flag=True, help="MMR re-ranking against near-duplicates.")
 @click.option("--reciprocal", is_flag=True,
               help="Peers, experts, opportunities: combine the scores of both sides.")
+@click.option("--no-group", "no_group", is_flag=True,
+              help="Solutions: list every near-duplicate offer separately (default: one idea "
+                   "once, with 'also offered by').")
 @pass_ctx
 def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batch: Path | None,
               country: str | None, region: str | None, language: str | None, sdg: int | None,
               category: str | None, max_cost: str | None, provider_kind: str | None,
-              include_known: bool, diversify: bool, reciprocal: bool) -> None:
+              include_known: bool, diversify: bool, reciprocal: bool, no_group: bool) -> None:
     """Recommend candidates of KIND for SUBJECT (an id or a name), or for every line of --batch.
 
     KIND: solutions, providers, peers, experts (for a City), opportunities (for a Member),
@@ -90,7 +103,7 @@ def recommend(c: Context, kind: str, subject: str | None, k: int, fmt: str, batc
         subject = resolve_id(store, subject, [label])
     engine = Engine(store, background=False, progress=progress_line())
     options = RecommendOptions(include_known=include_known, diversify=diversify,
-                               reciprocal=reciprocal)
+                               reciprocal=reciprocal, group=not no_group)
     if batch is not None:
         _run_batch(engine, kind, batch, k, filters, options, name_index(store, [label]))
         return

@@ -23,8 +23,10 @@ from graph_schema.schema import Label, Rel, RelType
 from graph_schema.sqlite_store import SQLiteStore
 from graph_schema.store import GraphStore
 from matchmaking.evaluation.baselines import ALS_MISSING, als_available, fit_baselines, top_k
+from matchmaking.evaluation.grouped import GROUPED, grouped_lists
 from matchmaking.evaluation.split import Split, split_links
 from matchmaking.evaluation.tasks import Task, build_task, documents
+from matchmaking.filtering import RecommendOptions
 from matchmaking.kinds import KINDS, Kind, kind_of
 from scoring.metrics import catalogue_coverage, gini, ndcg_at_k, recall_at_k, reciprocal_rank
 
@@ -54,7 +56,7 @@ class EvaluationResult:
         """(best baseline, hybrid nDCG / best baseline nDCG - 1) for one kind and slice."""
         rows = [r for r in self.rows if r.kind == kind and r.slice == slice_]
         hybrid = next((r for r in rows if r.method == ENGINE), None)
-        others = [r for r in rows if r.method != ENGINE]
+        others = [r for r in rows if r.method not in (ENGINE, GROUPED)]
         if hybrid is None or not others:
             return None
         best = max(others, key=lambda r: (r.ndcg, r.method))
@@ -162,8 +164,9 @@ def evaluate(
             combiners[kind.value] = engine.model(kind).combiner
             log(f"{kind}: {combiners[kind.value]}")
             methods: dict[str, dict[str, list[str]]] = {ENGINE: {}}
+            ungrouped = RecommendOptions(group=False)  # the targets hold on ungrouped lists
             for subject in task.relevant:
-                recs = engine.recommend(kind, subject, k=K)
+                recs = engine.recommend(kind, subject, k=K, options=ungrouped)
                 methods[ENGINE][subject] = [r.id for r in recs]
             for baseline in fit_baselines(task, nodes, split.train, docs, random_state,
                                           als=als):
@@ -185,6 +188,11 @@ def evaluate(
                         result.rows.append(
                             Row(kind, slice_name, method, n, ndcg, recall, mrr, cov, g)
                         )
+                if kind is Kind.SOLUTIONS:  # beside the targets: one idea once
+                    lists, seen = grouped_lists(engine, task, subjects, K)
+                    n, *scores = _score_lists(seen, lists, offers, subjects)
+                    if n:
+                        result.rows.append(Row(kind, slice_name, GROUPED, n, *scores))
             log(f"{kind}: {len(task.relevant)} subjects evaluated")
         train_store.close()
     result.info["seconds"] = round(time.perf_counter() - started, 1)

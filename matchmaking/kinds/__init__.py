@@ -167,7 +167,9 @@ class KindSpec:
     reasons : ReasonsFn
         The reason builders (the kind module's ``reasons``).
     fallback_reasons : tuple of str
-        Features whose reasons are tried, in this order, after the contributing ones.
+        Kept for compatibility and ignored: a reason is only ever drawn from a feature that
+        contributes to the pair's score (see :mod:`matchmaking.explain`), so there is no
+        fallback to a feature that does not.
     training : TrainingSpec
     reverse : Kind or None
         The kind that scores the same pair from the candidate's side (``reciprocal``).
@@ -185,7 +187,7 @@ class KindSpec:
     default_weights: Mapping[str, float]
     compute: FeatureFn
     reasons: ReasonsFn
-    fallback_reasons: tuple[str, ...]
+    fallback_reasons: tuple[str, ...] = ()
     training: TrainingSpec = field(default_factory=TrainingSpec)
     reverse: Kind | None = None
     upstream: Kind | None = None

@@ -110,7 +110,7 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
         if not known.size:
             return None
         return (f"Your team knows {plural(known.size, 'person', 'people')} in "
-                f"{ex.city_admin(c)}: {ex.people(known)}")
+                f"{ex.city_admin(c)}{ex.people(known)}")
 
     return {"need": need, "ppr": need, "lookalike": lookalike, "kpi": kpi, "sdg": sdg,
             "contacts": contacts, **ex.located_builders(PROVIDER, CITY)}

@@ -109,13 +109,13 @@ def expert_reasons(ex: Explainer) -> dict[str, Builder]:
         if not known.size:
             return None
         return (f"Knows {plural(known.size, 'person', 'people')} in your city "
-                f"administration: {ex.people(known)}")
+                f"administration{ex.people(known)}")
 
     def network(s: Local, c: Local) -> str | None:
         known = intersect(ex.row(fs.member_knows, c), ex.row(ex.city_member_advised, s))
         if not known.size:
             return None
-        return (f"Knows {plural(known.size, 'person', 'people')} who advised you: "
+        return (f"Knows {plural(known.size, 'person', 'people')} who advised you"
                 f"{ex.people(known)}")
 
     return {"need": need, "ppr": need, "advised_similar": advised, "experience": advised,
@@ -142,14 +142,14 @@ def opportunity_reasons(ex: Explainer) -> dict[str, Builder]:
             return None
         verb = "works" if known.size == 1 else "work"
         return (f"{known.size} of your contacts {verb} "
-                f"for {ex.city_admin(c)}: {ex.people(known)}")
+                f"for {ex.city_admin(c)}{ex.people(known)}")
 
     def network(s: Local, c: Local) -> str | None:
         known = intersect(ex.row(fs.member_knows, s), ex.row(ex.city_member_advised, c))
         if not known.size:
             return None
         return (f"{known.size} of your contacts advised "
-                f"{ex.names(CITY, [c])[0]}: {ex.people(known)}")
+                f"{ex.names(CITY, [c])[0]}{ex.people(known)}")
 
     return {"need": need, "ppr": need, "advised_similar": advised, "contacts": contacts,
             "network": network, "local_need": need, **ex.located_builders(MEMBER, CITY)}

@@ -114,7 +114,7 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
         if not known.size:
             return None
         return (f"Its team knows {plural(known.size, 'person', 'people')} in your city "
-                f"administration: {ex.people(known)}")
+                f"administration{ex.people(known)}")
 
     return {"fit": offers, "need": need, "track": track, "volume": track, "region": region,
             "contacts": contacts, "ppr": offers, **ex.located_builders(CITY, PROVIDER)}

@@ -62,21 +62,57 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
         t = ex.shared(fs.city_topic, s, fs.solution_topic, c)
         return f"Covers your needs {quoted(ex.names(TOPIC, t[:3]))}" if t.size else None
 
+    similar: dict[int, FloatArray] = {}  # the last subject's neighbour weights
+
     def adopted(s: Local, c: Local) -> str | None:
-        impl = ex.by_similarity(s, ex.row(ex.solution_city, c))
+        # peer_adoption: the implementers among the subject's most similar cities
+        # (FeatureSpace.neighbours); a shared need is named only when the solution covers it
+        if s not in similar:
+            similar.clear()
+            similar[s] = fs.neighbours(np.array([s]))[0]
+        weight = similar[s]
+        impl = ex.row(ex.solution_city, c)
+        impl = impl[weight[impl] > 0]
         if not impl.size:
             return None
+        impl = impl[np.lexsort((impl, -weight[impl]))]
+        covered = ex.shared(fs.city_topic, s, fs.solution_topic, c)
         for named in (impl[:2], impl[:1]):
-            common = ex.row(fs.city_topic, s)
+            common = covered
             for x in named:
                 common = intersect(common, ex.row(fs.city_topic, int(x)))
             if common.size:
-                verb = "share" if len(named) > 1 else "shares"
-                return (f"Implemented by {and_list(ex.names(CITY, named))}, which {verb} your "
-                        f"needs {quoted(ex.names(TOPIC, common[:2]))}")
-        rest = impl.size - 2
-        more = f" and {plural(rest, 'other city', 'other cities')}" if rest > 0 else ""
-        return f"Implemented by {and_list(ex.names(CITY, impl[:2]))}{more}"
+                who = "two of the cities" if len(named) > 1 else "one of the cities"
+                verb = "need" if len(named) > 1 else "needs"
+                return (f"Implemented by {and_list(ex.names(CITY, named))}, {who} most like "
+                        f"yours, which also {verb} {quoted(ex.names(TOPIC, common[:2]))}")
+        who = "two of the cities" if impl.size > 1 else "one of the cities"
+        return f"Implemented by {and_list(ex.names(CITY, impl[:2]))}, {who} most like yours"
+
+    def popular(s: Local, c: Local) -> str | None:
+        impl = ex.by_similarity(s, ex.row(ex.solution_city, c))
+        if impl.size < 2:
+            return None
+        return (f"Implemented by {plural(impl.size, 'city', 'cities')}, e.g. "
+                f"{and_list(ex.names(CITY, impl[:2]))}")
+
+    def size(s: Local, c: Local) -> str | None:
+        # size: the implementers' sizes against the subject's; name those within a factor 2
+        mine = fs.city_logpop[s]
+        impl = ex.row(ex.solution_city, c)
+        impl = impl[impl != s]
+        if not np.isfinite(mine) or not impl.size:
+            return None
+        gap = np.abs(fs.city_logpop[impl] - mine)
+        near = np.isfinite(gap) & (gap <= np.log10(2.0))
+        if not near.any():
+            return None
+        close = impl[near][np.lexsort((impl[near], gap[near]))][:2]
+        pops = [f"{n} ({int(ex.proj.population[int(ex.proj.rows[CITY][x])]):,})"
+                for n, x in zip(ex.names(CITY, close), close, strict=True)]
+        you = int(ex.proj.population[int(ex.proj.rows[CITY][s])])
+        return (f"Implemented by cities of your size ({you:,} inhabitants): "
+                f"{and_list(pops)}")
 
     def collab(s: Local, c: Local) -> str | None:
         mine = ex.row(fs.city_solution, s)
@@ -109,23 +145,18 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
         fit = fs.cost_fit(fs.city_band[[s]], fs.solution_cost[[c]])[0, 0]
         return f"Its cost level ({lvl}) fits a city of your size" if lvl and fit >= 1 else None
 
-    def provider(s: Local, c: Local) -> str | None:
-        provs = ex.row(ex.solution_provider, c)
-        if not provs.size:
-            return None
-        city = int(ex.proj.rows[CITY][s])
-        sub = ex.proj.subregion[city]
-        counts = []
-        for pv in provs:
-            delivered = ex.proj.rows[CITY][ex.row(ex.provider_city_delivered, int(pv))]
-            counts.append(sum(1 for x in delivered if sub and ex.proj.subregion[x] == sub
-                              and x != city))
-        best = int(np.lexsort((provs, -np.asarray(counts)))[0])
-        prow = int(ex.proj.rows[PROVIDER][provs[best]])
-        where = f" ({ex.proj.country[prow]})" if ex.proj.country[prow] else ""
-        active = (f", active in {plural(counts[best], 'city', 'cities')} of your region"
-                  if counts[best] else "")
-        return f"Offered by {ex.proj.name(prow)}{where}{active}"
+    def proximity(s: Local, c: Local) -> str | None:
+        # ppr: a short walk from the subject to the candidate, through a partner city that
+        # implemented it or a provider that offers it and already delivered to the subject
+        partners = intersect(ex.row(fs.city_partner, s), ex.row(ex.solution_city, c))
+        if partners.size:
+            return (f"Implemented by your partner "
+                    f"{and_list(ex.names(CITY, ex.by_similarity(s, partners)[:2]))}")
+        provs = intersect(ex.row(ex.solution_provider, c), ex.row(fs.city_provider_delivered, s))
+        if provs.size:
+            return (f"Offered by {ex.names(PROVIDER, provs[:1])[0]}, which already delivered "
+                    "a solution to you")
+        return None
 
     def nearby(s: Local, c: Local) -> str | None:
         impl = ex.row(ex.solution_city, c)
@@ -146,9 +177,9 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
         return ("Implemented nearby: " + and_list([f"{n} ({x:,.0f} km)" for n, x in zip(
             ex.names(CITY, closest), dist, strict=True)]))
 
-    return {"need": need, "peer_adoption": adopted, "popularity": adopted, "nearby": nearby,
-            "collab": collab, "sdg": sdg, "kpi": kpi, "cost": cost, "size": adopted,
-            "text": ex.text_builder(CITY, SOLUTION), "ppr": provider}
+    return {"need": need, "peer_adoption": adopted, "popularity": popular, "nearby": nearby,
+            "collab": collab, "sdg": sdg, "kpi": kpi, "cost": cost, "size": size,
+            "text": ex.text_builder(CITY, SOLUTION), "ppr": proximity}
 
 
 SPEC: KindSpec = KindSpec(

@@ -60,3 +60,36 @@ def test_limits_and_bad_filters(api: Api) -> None:
     assert "nope" in r.json()["detail"]
     assert _ids(api, "/providers/prov:p/recommendations/leads", "provider") is not None
     assert _ids(api, "/members/mem:open/recommendations/opportunities", "member") is not None
+
+
+def test_solutions_are_grouped_unless_group_false(api: Api) -> None:
+    """Two more offers of "Smart parking" (other providers, one with its brand in the name)
+    stand under the best one; group=false lists all three, and the result cache keeps the
+    two answers apart."""
+    from graph_schema.schema import Label, Node
+
+    api.store.write(
+        nodes=[Node("sol:s2", Label.SOLUTION, {"name": "Smart Parking (Quanta)",
+                                               "category": "mobility"}),
+               Node("sol:s3", Label.SOLUTION, {"name": "smart parking", "category": "mobility"})],
+        rels=[Rel(RelType.OFFERS, "prov:q", "sol:s2"), Rel(RelType.OFFERS, "prov:q", "sol:s3"),
+              Rel(RelType.COVERS, "sol:s2", "topic:x"), Rel(RelType.COVERS, "sol:s3", "topic:x")])
+    h = api.as_("city")
+    url = "/cities/city:a/recommendations/solutions"
+    grouped = api.client.get(url, headers=h)
+    assert grouped.status_code == 200, grouped.text
+    data = grouped.json()["data"]
+    assert [x["id"] for x in data if x["id"].startswith("sol:s")] == [data[0]["id"]]
+    also = data[0]["also_offered_by"]
+    assert {x["id"] for x in also} | {data[0]["id"]} == {"sol:s", "sol:s2", "sol:s3"}
+    assert all(x["providers"] and x["score"] <= data[0]["score"] for x in also)
+    assert {p["name"] for x in also for p in x["providers"]} <= {"ParkWise", "Quanta"}
+    plain = api.client.get(url, params={"group": "false"}, headers=h).json()["data"]
+    assert {"sol:s", "sol:s2", "sol:s3"} <= {x["id"] for x in plain}
+    assert not any("also_offered_by" in x for x in plain)
+    again = api.client.get(url, headers=h).json()["data"]  # from the cache: still grouped
+    assert again == data
+    spec = api.client.get("/openapi.json").json()
+    params = spec["paths"]["/cities/{id}/recommendations/{kind}"]["get"]["parameters"]
+    group = next(p for p in params if p["name"] == "group")
+    assert group["schema"]["default"] is True and "also_offered_by" in group["description"]

@@ -239,3 +239,46 @@ def test_staff_page_in_chromium(site: Site, tmp_path: Path) -> None:
     unexpected = [e for e in console_errors
                   if "status of 401" not in e and "status of 403" not in e]
     assert not unexpected, unexpected
+
+
+def test_grouped_solutions_over_http_and_on_the_page(site: Site) -> None:
+    """A city whose solutions hold another offer of the same idea: real HTTP with and
+    without ``group``, and the staff page names the other providers under the solution."""
+    from playwright.sync_api import expect, sync_playwright
+
+    h = {"Authorization": f"Bearer {site.staff_key}"}
+    with httpx.Client(base_url=site.server.base, headers=h, timeout=60) as c:
+        for city in c.get("/cities", params={"limit": 30}).json()["data"]:
+            url = f"/cities/{city['id']}/recommendations/solutions"
+            data = c.get(url).json()["data"]
+            grouped = [r for r in data if r.get("also_offered_by")]
+            if grouped:
+                break
+        else:
+            raise AssertionError("no city of the tiny demo has a grouped solution")
+        plain = c.get(url, params={"group": "false"}).json()["data"]
+    other = grouped[0]["also_offered_by"][0]
+    assert other["id"] not in {r["id"] for r in data}
+    assert not any("also_offered_by" in r for r in plain)
+    ranked = [r["id"] for r in plain]
+    assert grouped[0]["id"] in ranked and (other["id"] in ranked or len(ranked) == 10)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(f"{site.server.base}/staff")
+            page.get_by_label("API key (admin or staff)").fill(site.staff_key)
+            page.get_by_role("button", name="Use key").click()
+            page.get_by_label("Search cities by name").fill(city["name"])
+            page.get_by_role("button", name="Search").click()
+            page.locator(f"#city-results button[data-id='{city['id']}']").click()
+            page.get_by_role("tab", name="Solutions").click()
+            expect(page.locator("#recs-caption")).to_contain_text(" solutions for ")
+            row = page.locator("#recs-table tbody tr").nth(data.index(grouped[0]))
+            expect(row.locator(".also")).to_contain_text(
+                "also offered by " + other["providers"][0]["name"])
+            assert page.locator("#recs-table .also").count() == len(grouped)
+        finally:
+            browser.close()

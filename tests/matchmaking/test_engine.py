@@ -249,8 +249,11 @@ def test_diversify_keeps_relevance_and_spreads_near_copies(board_store: SQLiteSt
     rels += [Rel(RelType.IMPLEMENTED, c, n.id) for n in copies for c in ("city:a2", "city:a4")]
     board_store.write(copies, rels)
     engine = Engine(board_store, background=False)
-    plain = engine.recommend("solutions", "city:a0", k=4)
-    div = engine.recommend("solutions", "city:a0", k=4, options=DIVERSE)
+    # ungrouped: grouping (the default) would fold the copies into sol:a3 before MMR sees them
+    plain = engine.recommend("solutions", "city:a0", k=4,
+                             options=RecommendOptions(group=False))
+    div = engine.recommend("solutions", "city:a0", k=4,
+                           options=RecommendOptions(diversify=True, group=False))
     n_copies = [sum(x.startswith("sol:a3-copy") for x in ids(r)) for r in (plain, div)]
     assert n_copies[0] >= 2, ids(plain)
     assert div[0].id == plain[0].id == "sol:a3"
@@ -258,6 +261,10 @@ def test_diversify_keeps_relevance_and_spreads_near_copies(board_store: SQLiteSt
     assert n_copies[1] < n_copies[0]
     assert {"sol:a1", "sol:a2"} <= set(ids(div))
     assert set(ids(div)) <= A_SOLS | {n.id for n in copies}  # still relevant
+    # grouped (the default): one idea once, the copies named under the best offer
+    grouped = engine.recommend("solutions", "city:a0", k=4)
+    assert ids(grouped)[0] == "sol:a3" and not set(ids(grouped)) & {n.id for n in copies}
+    assert {o.id for o in grouped[0].also_offered_by} == {n.id for n in copies}
 
 
 def test_reciprocal_is_the_harmonic_mean_of_both_sides(engine: Engine) -> None:
@@ -310,8 +317,9 @@ def test_reasons_state_true_paths(engine: Engine, board_store: SQLiteStore) -> N
     a1 = next(r for r in recs if r.id == "sol:a1")
     assert 'Covers your needs "Traffic congestion"' in a1.reasons
     pv = engine.recommend("providers", "city:a0")[0]
-    assert pv.reasons[0] == ('Offers "Adaptive traffic signals", which covers your needs '
-                             '"Traffic congestion"')
+    # (the order of the reasons follows what sets a provider apart in its list: see explain)
+    assert ('Offers "Adaptive traffic signals", which covers your needs "Traffic congestion"'
+            in pv.reasons)
     offers = {n.id for _, n in board_store.neighbours("prov:pa", RelType.OFFERS)}
     assert "sol:a1" in offers
     lead = engine.recommend("leads", "prov:pa", k=1)[0]
@@ -363,6 +371,24 @@ def _social_store(tmp_path) -> SQLiteStore:
     store.init()
     store.write(nodes, rels)
     return store
+
+
+def test_a_contact_who_may_not_be_named_is_counted_once(tmp_path) -> None:
+    """Not "Knows 1 person in your city administration: 1 person" (the newcomer review)."""
+    from graph_schema.schema import Label, Node
+
+    store = _social_store(tmp_path)
+    store.write([Node("member:shy", Label.MEMBER, {"name": "Sam Shy", "country": "DK"})],
+                [Rel(RelType.KNOWS, "member:shy", "member:qa3")])
+    snap = Engine(store, background=False)._snapshot()
+    p = snap.proj
+    reasons = snap.explainer.reasons("experts", p.index["city:a3"], p.index["member:shy"],
+                                     {"contacts": 1.0})
+    assert reasons == ["Knows 1 person in your city administration"]
+    reasons = snap.explainer.reasons("experts", p.index["city:a3"], p.index["member:ea"],
+                                     {"contacts": 1.0})
+    assert reasons == ["Knows 2 people in your city administration: Olga Official and 1 other"]
+    store.close()
 
 
 def test_contacts_features_count_the_people_on_the_path(tmp_path) -> None:
