@@ -59,6 +59,14 @@ POPULATIONS = [400_000, 60_000, 1_200_000, 150_000, 800_000, 90_000, 2_500_000]
 REGULAR = [("1", (0,), "low"), ("2", (1,), "medium"), ("3", (0, 1), "high"),
            ("4", (0,), "medium")]
 SUBJECTS = {"m": "city:m0", "w": "city:w0", "d": "city:d0"}
+#: one unrelated word per solution: no two are near-duplicates (matchmaking.grouping), and
+#: every name is a single word of its own, so twins' texts stay alike
+_WORDS = iter(["Kestrel", "Osprey", "Heron", "Falcon", "Plover", "Curlew", "Bittern",
+               "Warbler", "Siskin", "Linnet", "Dunlin", "Godwit", "Avocet", "Shrike", "Dipper",
+               "Wryneck", "Bunting", "Redpoll", "Fulmar", "Gannet", "Puffin", "Merlin"])
+NAMES = {f"sol:{k}{x}": next(_WORDS) for k in "mwed" for x in "1234"}
+NAMES.update({sid: next(_WORDS) for sid in ("sol:m-kpi-a", "sol:m-kpi-b", "sol:w-cost-a",
+                                            "sol:w-cost-b", "sol:d-size-a", "sol:d-size-b")})
 
 
 def _city(cid: str, country: str, lang: str, pop: int, lat: float, lon: float,
@@ -109,7 +117,7 @@ def _cluster(key: str, topics: tuple[str, str], sdg: str, countries: list[tuple[
         words = " ".join(TOPIC_NAMES[topics[i]].lower() for i in tix)
         twin = sid.rsplit("-", 1)[-1] if "-" in sid else ""
         nodes.append(Node(sid, Label.SOLUTION, {
-            "name": f"{key.upper()} solution {sid.removeprefix('sol:')}",
+            "name": NAMES[sid],
             "category": {"m": "mobility", "w": "environment", "e": "energy",
                          "d": "governance"}[key],
             "cost": cost, "description": f"Tackles {words}" + (" (twin)" if twin else "")}))
