@@ -90,8 +90,8 @@ MUTATIONS = [
              "        t = np.concatenate([extra[:1], t]).astype(t.dtype) if t.size else t\n"
              '        return f"Covers your needs'),
     Mutation("M9", "reasons ordered weakest-first", "matchmaking/explain.py",
-             "key=lambda f: (f not in WARM, -comps[f], f))",
-             "key=lambda f: (f not in WARM, comps[f], f))"),
+             "return (f not in WARM, not telling, -comps[f], f)",
+             "return (f not in WARM, not telling, comps[f], f)"),
     Mutation("M10", "reciprocal uses the arithmetic mean", "matchmaking/engine.py",
              "hm = np.divide(2 * fwd * back, fwd + back,",
              "hm = np.divide((fwd + back) * (fwd + back) / 2, fwd + back,"),
