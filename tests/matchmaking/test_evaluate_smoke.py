@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 import matchmaking.evaluation as evaluation
-from graph_schema.schema import Rel
+from graph_schema.schema import Node, Rel
 from graph_schema.sqlite_store import SQLiteStore
 from matchmaking.demo import generate
 from matchmaking.evaluation import EvaluationResult, evaluate
+from matchmaking.evaluation.split import DefaultSplit, Split
 from matchmaking.evaluation.tasks import build_task
 from matchmaking.kinds import KINDS, Kind
 
@@ -44,11 +45,14 @@ def small_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStor
 def first_run(small_store: SQLiteStore) -> tuple[EvaluationResult, dict[str, Any]]:
     """One evaluation, with a look at the split and at the training store it wrote."""
     seen: dict[str, Any] = {}
-    real_split, real_store = evaluation.split_links, evaluation._train_store
+    real_store = evaluation._train_store
 
-    def split_links(*args: Any, **kwargs: Any) -> Any:
-        seen["split"] = real_split(*args, **kwargs)
-        return seen["split"]
+    class Recording(DefaultSplit):
+        """The default split, kept for the checks."""
+
+        def __call__(self, nodes: list[Node], rels: list[Rel], random_state: int) -> Split:
+            seen["split"] = super().__call__(nodes, rels, random_state)
+            return seen["split"]
 
     def train_store(*args: Any, **kwargs: Any) -> SQLiteStore:
         store = real_store(*args, **kwargs)
@@ -56,9 +60,8 @@ def first_run(small_store: SQLiteStore) -> tuple[EvaluationResult, dict[str, Any
         return store
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(evaluation, "split_links", split_links)
         patch.setattr(evaluation, "_train_store", train_store)
-        result = evaluate(small_store, max_cases=MAX_CASES)
+        result = evaluate(small_store, max_cases=MAX_CASES, split=Recording())
     return result, seen
 
 
