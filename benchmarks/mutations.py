@@ -192,6 +192,9 @@ def main() -> None:
         sys.exit(f"error: unknown mutations {sorted(unknown)}; see --list")
     files = tracked_files()
     started = dt.datetime.now(dt.UTC)
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True).stdout.strip()
+    dirty = _dirty()  # the tree is copied now: say what it was
     with tempfile.TemporaryDirectory(prefix="mutations-") as tmp:
         base = Path(tmp) / "tree"
         copy_tree(base, files)
@@ -217,10 +220,8 @@ def main() -> None:
                 outcome = "caught (demo pin only)"
             rows.append((m, outcome, first, secs))
             print(f"{m.key}: {outcome} {first} ({secs:.0f} s)", flush=True)
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                          capture_output=True, text=True).stdout.strip()
     print(f"\n{started:%Y-%m-%d %H:%M} UTC, tree at {head}"
-          f"{' + uncommitted changes' if _dirty() else ''}\n")
+          f"{' + uncommitted changes' if dirty else ''}\n")
     print("| # | mutation | file | result | first failing test |")
     print("|---|---|---|---|---|")
     for m, outcome, first, _ in rows:
