@@ -36,6 +36,7 @@ the label, :data:`~matchmaking.projection.Local`); :meth:`Explainer.reasons` tak
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -125,33 +126,41 @@ class Explainer:
         sl = Local(int(self.proj.local[s]))
         typical: list[dict[str, float]] = [{} for _ in cands]  # median of the others
         if len(cands) >= 3:
-            for f in sorted({f for cp in comps for f in cp}):
-                v = np.array([cp.get(f, 0.0) for cp in comps])
-                for i in range(v.size):
-                    typical[i][f] = float(np.median(np.delete(v, i)))
+            feats = sorted({f for cp in comps for f in cp})
+            M = np.array([[cp.get(f, 0.0) for f in feats] for cp in comps])
+            for i in range(len(cands)):
+                typical[i] = dict(zip(feats, np.median(np.delete(M, i, axis=0), axis=0).tolist(),
+                                      strict=True))
         streams = [self._stream(builders, sl, Local(int(self.proj.local[c])), cp, ty)
                    for c, cp, ty in zip(cands, comps, typical, strict=True)]
-        # One reason more than shown, so that a dropped common sentence has a successor.
-        drafts = [[x for _, x in zip(range(MAX_REASONS + 1), st, strict=False)]
-                  for st in streams]
-        common: set[str] = set()
-        if len(cands) >= 3:
-            counts: dict[str, int] = {}
-            for d in drafts:
-                for _, r in d:
-                    counts[r] = counts.get(r, 0) + 1
-            common = {r for r, n in counts.items() if n >= COMMON_SHARE * len(cands)}
-        out = []
-        for draft, stream, cp in zip(drafts, streams, comps, strict=True):
-            kept = [x for x in draft if x[1] not in common]
-            for x in stream:  # refill after dropped common sentences
+        pulled: list[list[tuple[str, str]]] = [[] for _ in streams]
+
+        def shown(i: int, common: set[str]) -> list[tuple[str, str]]:
+            """Candidate ``i``'s first reasons that are not common, pulling as needed."""
+            kept = [x for x in pulled[i] if x[1] not in common]
+            for x in streams[i]:
                 if len(kept) >= MAX_REASONS:
                     break
+                pulled[i].append(x)
                 if x[1] not in common:
                     kept.append(x)
-            if not kept:
-                kept = draft[:1] or [self._generic(cp)]
-            out.append(kept[:MAX_REASONS])
+            return kept[:MAX_REASONS]
+
+        # Drop sentences given to COMMON_SHARE of the list; a successor pulled in to replace
+        # one may make another sentence common, so repeat until nothing new is common.
+        common: set[str] = set()
+        while True:
+            lists = [shown(i, common) for i in range(len(streams))]
+            if len(cands) < 3:
+                break
+            counts = Counter(r for xs in lists for _, r in xs)
+            more = {r for r, n in counts.items() if n >= COMMON_SHARE * len(cands)} - common
+            if not more:
+                break
+            common |= more
+        out = []
+        for i, (kept, cp) in enumerate(zip(lists, comps, strict=True)):
+            out.append(kept or pulled[i][:1] or [self._generic(cp)])
         return out
 
     @staticmethod
