@@ -69,6 +69,26 @@ FEATURE_NAMES = {
 }
 
 
+def _median_of_others(M: np.ndarray) -> np.ndarray:
+    """``out[i, f]``: the median of column ``f`` of ``M`` without row ``i`` (``n >= 2``).
+
+    Examples
+    --------
+    >>> _median_of_others(np.array([[1.0], [5.0], [3.0], [4.0]])).ravel().tolist()
+    [4.0, 3.0, 4.0, 3.0]
+    """
+    n = M.shape[0]
+    order = np.argsort(M, axis=0, kind="stable")
+    S = np.take_along_axis(M, order, axis=0)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(n)[:, None], M.shape), axis=0)
+
+    def reduced(j: int) -> np.ndarray:  # j-th smallest of the column without row i
+        return np.take_along_axis(S, j + (j >= rank).astype(np.int64), axis=0)
+
+    return (reduced((n - 2) // 2) + reduced((n - 1) // 2)) / 2
+
+
 def _num(v: Any) -> float:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else float("nan")
 
@@ -92,6 +112,7 @@ class Explainer:
         self.provider_member_staff = sp.csr_array(fs.member_provider_staff.T)  # provider -> staff
         self.city_member_advised = sp.csr_array(fs.member_city_advised.T)  # city -> advisers
         self._builders: dict[Kind, dict[str, Builder]] = {}  # reason builders by kind, made once
+        self._coords: tuple[np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ entry point
 
@@ -128,9 +149,8 @@ class Explainer:
         if len(cands) >= 3:
             feats = sorted({f for cp in comps for f in cp})
             M = np.array([[cp.get(f, 0.0) for f in feats] for cp in comps])
-            for i in range(len(cands)):
-                typical[i] = dict(zip(feats, np.median(np.delete(M, i, axis=0), axis=0).tolist(),
-                                      strict=True))
+            typical = [dict(zip(feats, row, strict=True))
+                       for row in _median_of_others(M).tolist()]
         streams = [self._stream(builders, sl, Local(int(self.proj.local[c])), cp, ty)
                    for c, cp, ty in zip(cands, comps, typical, strict=True)]
         pulled: list[list[tuple[str, str]]] = [[] for _ in streams]
@@ -238,10 +258,12 @@ class Explainer:
 
     def coords(self, cities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Latitude and longitude of cities (local indices); NaN where unknown."""
-        rows = self.proj.rows[Label.CITY][cities]
-        lat = np.array([_num(self.proj.props[int(r)].get("lat")) for r in rows], dtype=float)
-        lon = np.array([_num(self.proj.props[int(r)].get("lon")) for r in rows], dtype=float)
-        return lat, lon
+        if self._coords is None:  # every city's, read once
+            rows = self.proj.rows[Label.CITY].tolist()
+            self._coords = (
+                np.array([_num(self.proj.props[r].get("lat")) for r in rows], dtype=float),
+                np.array([_num(self.proj.props[r].get("lon")) for r in rows], dtype=float))
+        return self._coords[0][cities], self._coords[1][cities]
 
     def sdg_name(self, local: int) -> str:
         """``"SDG 11 (Sustainable cities and communities)"``."""
