@@ -1,11 +1,15 @@
 """Authentication (``Authorization: Bearer mm_<key_id>_<secret>``), roles and rate limits.
 
 Verified keys are cached in the process for ``MATCHMAKING_KEY_CACHE_SECONDS`` (default 30 s),
-so the hot path does not read the store on every request. A revoked key therefore stops
-working within that bound in every worker (at once in the worker that revoked it, including
-the keys revoked because their subject was deleted). An expired key is refused at once
-(its expiry is checked on every request). The cache holds the stored digest, never the
-secret; each request still compares its secret with the digest (constant time).
+so the hot path does not read the key on every request. The cache is only trusted while the
+store's ``privacy_generation()`` is the one it was filled at: every write of an ApiKey
+(creation, revocation, by the API or the CLI) and every delete (a deleted subject's keys are
+revoked) bumps that counter, and each request reads it (one indexed row on SQLite, one small
+query on Neo4j) and empties the cache when it moved. A revoked key, or the key of a deleted
+subject, is therefore refused by the very next request in every worker and process. An
+expired key is refused at once (its expiry is checked on every request). The cache holds
+the stored digest, never the secret; each request still compares its secret with the
+digest (constant time).
 
 Roles
 -----
@@ -67,12 +71,14 @@ def require_self_or_staff(p: Principal, node_id: str, roles: frozenset[Role]) ->
 
 
 class KeyCache:
-    """Verified keys by key id, for at most ``ttl`` seconds (unknown ids too)."""
+    """Verified keys by key id, for at most ``ttl`` seconds (unknown ids too), and only as
+    long as the store's privacy generation has not moved (see the module docstring)."""
 
     def __init__(self, ttl: float, max_entries: int = 10_000) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
-        self._items: dict[str, tuple[float, keymod.ApiKey | None]] = {}
+        # key id -> (valid until, privacy generation read before the key, the key or None)
+        self._items: dict[str, tuple[float, int, keymod.ApiKey | None]] = {}
         self._lock = threading.Lock()
 
     def authenticate(self, store: GraphStore, token: str) -> Principal:
@@ -80,20 +86,24 @@ class KeyCache:
         if parsed is None:
             raise unauthorized("malformed API key: expected 'Bearer mm_<key_id>_<secret>'")
         key_id, secret = parsed
+        # Read before the key, and kept with it: a revocation committed after this read
+        # gives the next request a newer generation, which no entry read now can match.
+        generation = store.privacy_generation()
         now = time.monotonic()
         with self._lock:
             hit = self._items.get(key_id)
-        if hit is None or hit[0] <= now:
+        if hit is None or hit[0] <= now or hit[1] != generation:
             record = keymod.get_key(store, key_id)
             with self._lock:
                 if len(self._items) >= self.max_entries:
-                    self._items = {k: v for k, v in self._items.items() if v[0] > now}
+                    self._items = {k: v for k, v in self._items.items()
+                                   if v[0] > now and v[1] == generation}
                     if len(self._items) >= self.max_entries:
                         self._items.clear()
                 if self.ttl > 0:
-                    self._items[key_id] = (now + self.ttl, record)
+                    self._items[key_id] = (now + self.ttl, generation, record)
         else:
-            record = hit[1]
+            record = hit[2]
         if record is None or not keymod.check_secret(record, secret):
             raise unauthorized("unknown or wrong API key")
         if record.revoked:

@@ -145,7 +145,10 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:  # every method of the path, not only the first route's
             headers["Allow"] = ", ".join(allowed_methods(request))
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(exc.status_code, detail, instance=request.url.path,
+        # 413: a chunked body cut off while streaming (api.middleware.TooLarge) gets the same
+        # problem type as a declared Content-Length over the limit
+        slug = "too-large" if exc.status_code == 413 else None
+        return problem_response(exc.status_code, detail, slug=slug, instance=request.url.path,
                                 headers=headers or None)
 
     @app.exception_handler(MatchmakingError)

@@ -7,7 +7,9 @@ Serves an existing store (``matchmaking serve --workers N``, rate limit off) and
 - open loop: a small asyncio HTTP/1.1 client that sends request i at exactly
   ``t0 + i / RATE`` (on a pool of keep-alive connections, opening more when all are busy)
   and measures each latency from that scheduled time, so a slow server cannot hide its queue
-  (wrk's closed loop measures its own queue instead).
+  (wrk's closed loop measures its own queue instead). A connection idle for 4 s is not reused
+  (the server closes idle keep-alive connections after 5 s); failed requests are listed on
+  stderr.
 
 Each phase starts on a warm server: every worker has built its engine, and one pass over
 the paths has filled the result caches (a deployed server answers the same subjects again
@@ -63,10 +65,22 @@ def _cli(repo: Path, env: dict[str, str], *args: str) -> str:
     return out.stdout
 
 
-async def _get(host: str, port: int, path: str, auth: str,
-               pool: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]) -> int:
-    if pool:
-        reader, writer = pool.pop()
+#: A keep-alive connection idle this long is not reused: uvicorn closes idle connections after
+#: 5 s (``timeout_keep_alive``), and a request written to a connection the server has just
+#: closed fails with 0 bytes read (the 6 failed requests of an earlier run were exactly that).
+KEEP_ALIVE_S = 4.0
+Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter, float]
+
+
+async def _get(host: str, port: int, path: str, auth: str, pool: list[Conn]) -> int:
+    """One GET on a pooled keep-alive connection (or a new one); the connection goes back to
+    the pool with the time it was last used."""
+    now = time.monotonic()
+    while pool:
+        reader, writer, used = pool.pop()
+        if now - used < KEEP_ALIVE_S and not reader.at_eof():
+            break
+        writer.close()  # stale: the server may have closed it already
     else:
         reader, writer = await asyncio.open_connection(host, port)
     writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {auth}\r\n\r\n"
@@ -75,13 +89,13 @@ async def _get(host: str, port: int, path: str, auth: str,
     status = int(head.split(b" ", 2)[1])
     m = re.search(rb"(?i)content-length:\s*(\d+)", head)
     await reader.readexactly(int(m.group(1)) if m else 0)
-    pool.append((reader, writer))
+    pool.append((reader, writer, time.monotonic()))
     return status
 
 
 async def _open_loop(host: str, port: int, paths: list[str], auth: str, rate: float,
                      seconds: float) -> tuple[list[float], int, float]:
-    pool: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    pool: list[Conn] = []
     latencies: list[float] = []
     errors = 0
     loop = asyncio.get_running_loop()
@@ -96,7 +110,8 @@ async def _open_loop(host: str, port: int, paths: list[str], auth: str, rate: fl
             status = await _get(host, port, paths[i % len(paths)], auth, pool)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as e:
             status = 0
-            print(f"# request {i}: {type(e).__name__}: {e}", file=sys.stderr)
+            print(f"# request {i} (at {i / rate:.2f} s): {type(e).__name__}: {e}",
+                  file=sys.stderr)
         latencies.append(loop.time() - at)
         if status != 200:
             errors += 1
@@ -105,7 +120,7 @@ async def _open_loop(host: str, port: int, paths: list[str], auth: str, rate: fl
 
     await asyncio.gather(*(one(i) for i in range(n)))
     took = loop.time() - t0
-    for _, w in pool:
+    for _, w, _ in pool:
         w.close()
     return latencies, errors, n / took
 

@@ -13,19 +13,53 @@ for 1,000 cities, the peak RSS of this process, and our PPR against
 from __future__ import annotations
 
 import argparse
+import cProfile
+import gc
 import os
+import pstats
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 
 def _t() -> float:
     return time.perf_counter()
+
+
+#: Where a request's time goes: cumulative time of these functions (cProfile), as a share of
+#: ``Engine.recommend``. They nest: the PPR walk is part of the features, which exclude it below.
+PHASES = {
+    "PPR walk": ("pagerank.py", "_solve"),
+    "features": ("engine.py", "_features"),
+    "explanation": ("engine.py", "_explain"),
+    "total": ("engine.py", "recommend"),
+}
+
+
+def _profile(engine: Any, kind: str, subjects: list[str]) -> str:
+    """Shares of a request's time: PPR walk, other features, explanation, the rest."""
+    prof = cProfile.Profile()
+    prof.enable()
+    for s in subjects:
+        engine.recommend(kind, s, k=10)
+    prof.disable()
+    stats: dict[Any, Any] = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    cum = dict.fromkeys(PHASES, 0.0)
+    for (path, _, func), (_, _, _, ct, _) in stats.items():
+        for phase, (file, name) in PHASES.items():
+            if path.endswith(file) and func == name:
+                cum[phase] += ct
+    total = cum["total"] or 1.0
+    ppr, feats, expl = cum["PPR walk"], cum["features"] - cum["PPR walk"], cum["explanation"]
+    rest = total - ppr - feats - expl
+    return (f"PPR walk {ppr / total:.0%}, other features {feats / total:.0%}, "
+            f"explanation {expl / total:.0%}, ranking and the rest {rest / total:.0%}")
 
 
 def main() -> None:
@@ -35,6 +69,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--nx-queries", type=int, default=3)
+    ap.add_argument("--profile", action="store_true",
+                    help="per kind, where a request's time goes (cProfile over 200 subjects)")
     args = ap.parse_args()
 
     from graph_schema.interchange import import_dataset
@@ -81,17 +117,27 @@ def main() -> None:
 
         rng = np.random.default_rng(0)
         snap_proj = engine.projection
+        collections: list[int] = []
+        gc.callbacks.append(lambda phase, info: collections.append(info["generation"])
+                            if phase == "start" else None)
         for kind, spec in KINDS.items():
             subj = snap_proj.rows[spec.subject]
             pick = rng.choice(subj, size=min(args.subjects, subj.size), replace=False)
-            times = []
+            times, cpu = [], []
+            collections.clear()
             for r in pick.tolist():
-                t0 = _t()
+                t0, c0 = _t(), time.thread_time()
                 engine.recommend(kind, snap_proj.ids[r], k=10)
+                cpu.append(time.thread_time() - c0)
                 times.append(_t() - t0)
-            ms = np.asarray(times) * 1000
+            ms, cms = np.asarray(times) * 1000, np.asarray(cpu) * 1000
             rows.append((f"latency {kind}", f"median {np.median(ms):.1f} ms, "
-                         f"p99 {np.percentile(ms, 99):.1f} ms (n={ms.size})"))
+                         f"p99 {np.percentile(ms, 99):.1f} ms (n={ms.size}); CPU median "
+                         f"{np.median(cms):.1f} ms, p99 {np.percentile(cms, 99):.1f} ms; "
+                         f"GC runs {len(collections)} (full {collections.count(2)})"))
+            if args.profile:
+                rows.append((f"  profile {kind}", _profile(engine, kind, [
+                    snap_proj.ids[r] for r in pick[:200].tolist()])))
 
         cities = snap_proj.rows[KINDS[Kind.SOLUTIONS].subject][: args.batch]
         t0 = _t()
@@ -102,15 +148,19 @@ def main() -> None:
         batch = Path(tmp) / "batch.txt"
         batch.write_text("".join(snap_proj.ids[r] + "\n" for r in cities.tolist()))
         t0 = _t()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run(
             [sys.executable, "-m", "matchmaking.cli", "--store", f"sqlite:///{db}",
              "recommend", Kind.SOLUTIONS.value, "--batch", str(batch)],
             capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
         )
         wall = _t() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         ok = proc.returncode == 0 and len(proc.stdout.splitlines()) == cities.size
         rows.append((f"recommend --batch ({cities.size} cities, whole process)",
-                     f"{wall:.1f} s" + ("" if ok else f"  FAILED: {proc.stderr[-300:]}")))
+                     f"{wall:.1f} s wall, {cpu:.1f} s CPU"
+                     + ("" if ok else f"  FAILED: {proc.stderr[-300:]}")))
 
         # PPR: ours (cached operator) vs networkx.pagerank on the same weighted graph
         import networkx as nx

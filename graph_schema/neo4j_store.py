@@ -183,15 +183,18 @@ class Neo4jStore:
             )
         return records
 
-    def _write_tx(self, work: Callable[[ManagedTransaction], T], privacy: bool = False) -> T:
+    def _write_tx(self, work: Callable[[ManagedTransaction], T], privacy: bool = False,
+                  changed: Callable[[T], bool] | None = None) -> T:
         """Run ``work`` in one managed write transaction that also bumps the generation (and
-        the privacy generation when ``privacy``)."""
+        the privacy generation when ``privacy``); with ``changed``, only if ``changed`` says
+        that ``work``'s result changed something (a delete of nothing changes nothing)."""
 
         def tx_fn(tx: ManagedTransaction) -> T:
             out = work(tx)
-            tx.run(cypher.BUMP_GENERATION).consume()
-            if privacy:
-                tx.run(cypher.BUMP_PRIVACY).consume()
+            if changed is None or changed(out):
+                tx.run(cypher.BUMP_GENERATION).consume()
+                if privacy:
+                    tx.run(cypher.BUMP_PRIVACY).consume()
             return out
 
         self._connect()
@@ -316,7 +319,7 @@ class Neo4jStore:
                 deleted += _single_int(tx, cypher.DELETE_NODES, "deleted", ids=list(chunk))
             return deleted
 
-        return self._write_tx(work, privacy=True)
+        return self._write_tx(work, privacy=True, changed=bool)
 
     def delete_rels(self, keys: Sequence[tuple[RelType, str, str]]) -> int:
         groups: dict[RelType, dict[tuple[str, str], None]] = {}
@@ -330,7 +333,7 @@ class Neo4jStore:
                 deleted += _single_int(tx, cypher.delete_rels(t), "deleted", rows=rows)
             return deleted
 
-        return self._write_tx(work, privacy=True)
+        return self._write_tx(work, privacy=True, changed=bool)
 
     # ------------------------------------------------------------------ reads
 

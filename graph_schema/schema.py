@@ -34,6 +34,14 @@ PROPERTY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 #: Names that the stores use themselves and that are never property names.
 RESERVED_NAMES = frozenset({"id", "label", "_builtin"})
 MAX_INT = 2**63 - 1
+#: What an e-mail address may not contain in any of its three parts: "@", ASCII control
+#: characters and the space, and every character that any regex dialect counts as white space
+#: (Python's ``re``, ECMA-262 of the OpenAPI schema, the Rust engine of pydantic). Spelled out
+#: instead of ``\s`` because those dialects disagree on ``\s`` (e.g. U+00A0, U+0085, U+FEFF),
+#: so the schema and the validator accept exactly the same addresses.
+_NOT_IN_EMAIL = (r"@\x00-\x20\x7f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
+                 r"\u205f\u3000\ufeff")
+EMAIL_PATTERN = re.compile(rf"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+\.[^{_NOT_IN_EMAIL}]+$")
 
 
 class Label(StrEnum):
@@ -209,7 +217,7 @@ class _Located(Props):
 class CityProps(_Located):
     name: NonEmpty
     country: str
-    population: Annotated[int, Field(ge=0)] | None = None
+    population: Annotated[int, Field(ge=0, le=MAX_INT)] | None = None
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
     description: str | None = None
@@ -258,7 +266,7 @@ class ProviderProps(_Located):
     name: NonEmpty
     country: str
     kind: Annotated[ProviderKind, Field(strict=False)] | None = None
-    employees: Annotated[int, Field(ge=0)] | None = None
+    employees: Annotated[int, Field(ge=0, le=MAX_INT)] | None = None
     languages: list[str] | None = None
     description: str | None = None
     website: str | None = None
@@ -279,7 +287,7 @@ class MemberProps(_Located):
     languages: list[str] | None = None
     bio: str | None = None
     open_to_matches: bool | None = None
-    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    email: Annotated[str, Field(pattern=EMAIL_PATTERN.pattern)] | None = None
 
 
 class TopicProps(Props):

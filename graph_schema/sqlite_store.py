@@ -130,8 +130,8 @@ class SQLiteStore:
     def _tx(self, privacy: bool = False, *, bump_always: bool = True
             ) -> Iterator[sqlite3.Connection]:
         """One ``BEGIN IMMEDIATE`` transaction that bumps the generation when it commits
-        (without ``bump_always``: only if it changed a row), and the privacy generation when
-        ``privacy``."""
+        (without ``bump_always``: only if it changed a row), and the privacy generation too
+        when ``privacy``."""
         con = self._con()
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -148,9 +148,9 @@ class SQLiteStore:
         else:
             if bump_always or con.total_changes != changes:
                 con.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
-            if privacy:
-                con.execute("INSERT INTO meta(key, value) VALUES ('privacy', 1) "
-                            "ON CONFLICT(key) DO UPDATE SET value = value + 1")
+                if privacy:
+                    con.execute("INSERT INTO meta(key, value) VALUES ('privacy', 1) "
+                                "ON CONFLICT(key) DO UPDATE SET value = value + 1")
             con.execute("COMMIT")
 
     def close(self) -> None:
@@ -239,7 +239,7 @@ class SQLiteStore:
 
     def delete_nodes(self, ids: Sequence[str]) -> int:
         deleted = 0
-        with self._tx(privacy=True) as con:
+        with self._tx(privacy=True, bump_always=False) as con:  # deleting nothing: no change
             for chunk in _chunks(list(ids)):
                 marks = ",".join("?" * len(chunk))
                 con.execute(f"DELETE FROM rels WHERE src IN ({marks})", chunk)
@@ -248,7 +248,7 @@ class SQLiteStore:
         return deleted
 
     def delete_rels(self, keys: Sequence[tuple[RelType, str, str]]) -> int:
-        with self._tx(privacy=True) as con:
+        with self._tx(privacy=True, bump_always=False) as con:
             before = con.total_changes
             con.executemany(
                 "DELETE FROM rels WHERE type = ? AND src = ? AND dst = ?",

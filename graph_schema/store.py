@@ -10,10 +10,11 @@ suite (``tests/graph_schema/test_store_contract.py``):
 - Built-in reference nodes (SDGs, countries, U4SSC KPIs) are written by ``init``; a later
   write to one of them marks it as defined by the data, so export includes it.
 - Every write transaction increments ``generation()``, which other processes poll cheaply
-  to learn that their in-memory projection is stale. A write that may change who is hidden
-  or which pairs are declined (it writes a Member or a FEEDBACK relationship, or deletes
-  anything) also increments ``privacy_generation()``, which the engine reads on every
-  request (:mod:`matchmaking.privacy`).
+  to learn that their in-memory projection is stale. A write that may change who is hidden,
+  which pairs are declined or which API keys are valid (it writes a Member, an ApiKey or a
+  FEEDBACK relationship, or deletes anything) also increments ``privacy_generation()``,
+  which the engine reads on every recommendation (:mod:`matchmaking.privacy`) and the API
+  on every authenticated request (its key cache).
 - Iteration is deterministic: nodes by id, relationships by (type, src, dst).
 """
 
@@ -125,10 +126,14 @@ class GraphStore(Protocol):
 
 
 def touches_privacy(nodes: Sequence[Node], rels: Sequence[Rel]) -> bool:
-    """Whether a write of ``nodes`` and ``rels`` must bump the privacy generation."""
-    return any(n.label is Label.MEMBER for n in nodes) or any(
+    """Whether a write of ``nodes`` and ``rels`` must bump the privacy generation: it writes
+    a Member (opt-out), an ApiKey (creation, revocation) or feedback (declines)."""
+    return any(n.label in _ACCESS_LABELS for n in nodes) or any(
         r.type is RelType.FEEDBACK for r in rels
     )
+
+
+_ACCESS_LABELS = frozenset({Label.MEMBER, Label.API_KEY})
 
 
 def parse_store_url(url: str) -> tuple[str, str]:

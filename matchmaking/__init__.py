@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from matchmaking.engine import BatchResult, Engine, Recommendation
     from matchmaking.filtering import Filters, RecommendOptions
     from matchmaking.keys import Role
-    from matchmaking.kinds import Kind
+    from matchmaking.kind_names import Kind
 
 #: Public name -> the module that defines it.
 _HOMES: dict[str, str] = {
@@ -65,7 +65,7 @@ _HOMES: dict[str, str] = {
     "Engine": "matchmaking.engine",
     "Recommendation": "matchmaking.engine",
     "BatchResult": "matchmaking.engine",
-    "Kind": "matchmaking.kinds",
+    "Kind": "matchmaking.kind_names",
     "Filters": "matchmaking.filtering",
     "RecommendOptions": "matchmaking.filtering",
     "Role": "matchmaking.keys",

@@ -14,6 +14,10 @@ rebuilds synchronously. Weights are kept across rebuilds while the kind's positi
 by at most 10 %; :mod:`matchmaking.persist` also keeps the projection and the weights across
 processes. ``fit()`` re-learns every kind.
 
+Memory: the snapshot is loaded with the cyclic garbage collector paused and then frozen
+(:func:`gc.freeze`), so no request pays for a full collection scanning it; a rebuild unfreezes
+and collects once, so a replaced snapshot is freed.
+
 Privacy does not wait for a rebuild: every request first applies the
 :class:`~matchmaking.privacy.PrivacyOverlay` (one counter read; a re-read when it moved) to
 the snapshot it answers from, so a member who opted out and a declined pair are gone from
@@ -22,9 +26,12 @@ the very next answer, in every process.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, overload
@@ -45,7 +52,7 @@ from matchmaking.kinds import KINDS, Kind, kind_of
 from matchmaking.privacy import Privacy, PrivacyOverlay
 from matchmaking.projection import IntArray, Projection, Row
 from matchmaking.training import KindModel, candidate_rows, fit_kind
-from scoring import mmr
+from scoring.diversity import mmr
 
 RECIPROCAL_POOL = 200  # forward top candidates re-scored from the other side
 DIVERSIFY_POOL = 50
@@ -219,10 +226,11 @@ class Engine:
         if not force and self._snap is not None and now - self._last_check < self.refresh_interval:
             return
         self._last_check = now
-        snap = self._snap
-        if snap is not None and snap.proj.generation == self.store.generation():
+        # no local reference to the current snapshot here: a rebuild must be able to free it
+        current = self._snap.proj.generation if self._snap is not None else None
+        if self._snap is not None and current == self.store.generation():
             return
-        if force or snap is None or not self.background:
+        if force or self._snap is None or not self.background:
             self._rebuild()
             return
         with self._lock:
@@ -232,18 +240,23 @@ class Engine:
                 self._worker.start()
 
     def _rebuild(self) -> None:
-        snap = persist.load_snapshot(self.store) if self.persist else None
-        if not isinstance(snap, _Snapshot):
-            self._say("building the projection")
-            proj = Projection.from_store(self.store)
-            snap = _Snapshot(proj, {})
-            if self.persist:
-                persist.save_snapshot(self.store, proj.generation, snap)
+        with _gc_paused():
+            snap = persist.load_snapshot(self.store) if self.persist else None
+            if not isinstance(snap, _Snapshot):
+                self._say("building the projection")
+                proj = Projection.from_store(self.store)
+                snap = _Snapshot(proj, {})
+                snap.solution_groups  # noqa: B018 - computed now, so the persisted snapshot holds it
+                if self.persist:
+                    persist.save_snapshot(self.store, proj.generation, snap)
         snap.models = self._reusable_models(snap)
         with self._lock:
+            old = None if self._snap is None else weakref.ref(self._snap)
             if self._snap is None or \
                     (self._snap.proj.generation or -1) <= (snap.proj.generation or 0):
                 self._snap = snap
+        del snap
+        _freeze_snapshot(old)
 
     def _reusable_models(self, snap: _Snapshot) -> dict[Kind, KindModel]:
         """Weights that the refit policy lets the new snapshot keep: those of the
@@ -618,6 +631,37 @@ class Engine:
                                score=round(float(final[i]), 6), components=comps,
                                reasons=[r for _, r in w], reason_features=[f for f, _ in w])
                 for i, c, comps, w in zip(chosen.tolist(), rows, all_comps, why, strict=True)]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a snapshot is unpickled or built: its
+    ~100,000 new containers would trigger collections that free nothing (a third of the
+    load time at bsc scale)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _freeze_snapshot(old: weakref.ref[_Snapshot] | None) -> None:
+    """Move the objects alive now (the new snapshot above all) out of the collector's scans
+    (:func:`gc.freeze`): a full collection over a bsc snapshot takes about 185 ms, which a
+    request that happened to trigger it paid as latency.
+
+    After a rebuild (``old`` is the replaced snapshot), the frozen objects are unfrozen and
+    collected first, so the old snapshot's cycles are freed; if a request still holds it,
+    nothing is frozen this time (freezing would keep it alive until the next rebuild).
+    """
+    if old is not None:
+        gc.unfreeze()
+        gc.collect()
+        if old() is not None:
+            return
+    gc.freeze()
 
 
 def _top(score: NDArray[np.float64], valid: NDArray[np.bool_], k: int) -> IntArray:

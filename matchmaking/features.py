@@ -55,16 +55,15 @@ from numpy.typing import NDArray
 from graph_schema.schema import Label, RelType
 from matchmaking.kinds import KINDS, Kind
 from matchmaking.projection import IntArray, Projection
-from scoring import (
-    PPROperator,
-    TextSimilarity,
-    adamic_adar_weights,
-    combine_typed_adjacency,
+from scoring.metapath import adamic_adar_weights, combine_typed_adjacency
+from scoring.pagerank import PPROperator
+from scoring.similarity import (
     cost_fit_matrix,
     kpi_gap_matrix,
     kpi_need_weights,
     size_fit_matrix,
     size_profile,
+    top_shared_terms,
 )
 from scoring.sparse import (
     binarize,
@@ -288,28 +287,30 @@ class FeatureSpace:
         allocs = [docs[lab] for lab in order]
         flat = [d for ds in allocs for d in ds]
         self.text: dict[Label, sp.csr_array] = {}
-        self.text_model: TextSimilarity | None = None
-        self._text_offset: dict[Label, int] = {}
+        #: the TF-IDF vocabulary (column names of ``text``), a plain array: serving from a
+        #: persisted feature space never needs scikit-learn's vectorizer
+        self.text_terms: NDArray[np.str_] = np.array([], dtype=str)
         try:
+            from scoring.text import TextSimilarity  # scikit-learn: only when building
+
             ts = TextSimilarity(min_df=2 if len(flat) > 2000 else 1, max_df=0.5 if len(flat) > 50
                                 else 1.0, ngram_range=(1, 1)).fit(flat)
             X = ts.matrix_
-            self.text_model = ts
+            self.text_terms = np.asarray(ts.terms_, dtype=str)
         except ValueError:  # no usable text at all
             X = sp.csr_array((len(flat), 1))
         start = 0
         for lab, ds in zip(order, allocs, strict=True):
             self.text[lab] = sp.csr_array(X[start:start + len(ds)])
-            self._text_offset[lab] = start
             start += len(ds)
 
     def top_terms(self, a_lab: Label, a: int, b_lab: Label, b: int, k: int = 3) -> list[str]:
         """The ``k`` terms contributing most to the text cosine of two nodes (local indices):
-        :meth:`scoring.TextSimilarity.top_terms` on their descriptions."""
-        if self.text_model is None:
+        :func:`scoring.similarity.top_shared_terms` on their descriptions."""
+        if not self.text_terms.size:
             return []
-        off = self._text_offset
-        return [t for t, _ in self.text_model.top_terms(off[a_lab] + a, off[b_lab] + b, k)]
+        return [t for t, _ in top_shared_terms(self.text[a_lab], a, self.text[b_lab], b,
+                                               self.text_terms, k)]
 
     def _init_ppr(self) -> None:
         proj = self.proj

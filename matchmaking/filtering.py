@@ -39,7 +39,7 @@ from graph_schema.errors import InvalidInput
 from graph_schema.schema import CATEGORIES, PROVIDER_KINDS, Label
 from matchmaking.kinds import KINDS, Kind
 from matchmaking.projection import IntArray
-from scoring import COST_LEVELS
+from scoring.similarity import COST_LEVELS
 
 if TYPE_CHECKING:
     from matchmaking.features import FeatureSpace

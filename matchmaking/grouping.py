@@ -31,7 +31,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from graph_schema.schema import Label
 from matchmaking.projection import IntArray, Projection
@@ -123,6 +122,8 @@ def solution_groups(proj: Projection, provider_solution: sp.csr_array) -> IntArr
     cats = [str(proj.props[r].get("category") or "") for r in rows.tolist()]
     if not any(names):
         return groups
+    from sklearn.feature_extraction.text import TfidfVectorizer  # building only (~1 s import)
+
     V = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit_transform(names)
     order = np.array(sorted(range(n), key=lambda i: proj.ids[int(rows[i])]), dtype=np.int64)
     by_cat: dict[str, list[int]] = {}

@@ -37,7 +37,7 @@ from graph_schema.schema import (
     RelType,
 )
 from graph_schema.store import GraphStore
-from scoring import COST_LEVELS
+from scoring.similarity import COST_LEVELS
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -41,7 +42,9 @@ from graph_schema.schema import Label, RelType, Verdict
 from matchmaking.features import FeatureSpace
 from matchmaking.kinds import KINDS, Kind
 from matchmaking.projection import FloatArray, IntArray, Projection
-from scoring import HybridRanker
+
+if TYPE_CHECKING:  # scikit-learn is imported by fitting only, never by serving
+    from scoring.combiner import HybridRanker
 
 logger = logging.getLogger(__name__)
 Edge = tuple[RelType, int, int]
@@ -195,6 +198,8 @@ def _fit_ranker(kind: Kind, Xa: FloatArray, ya: IntArray, names: list[str], min_
     if not np.any(np.ptp(Xa, axis=0) > 0):
         return default_model(kind, "degenerate features: every feature is constant over the "
                                    "training samples")
+    from scoring.combiner import HybridRanker
+
     try:
         ranker = HybridRanker(min_positives=min_positives,
                               default_weights=dict(spec.default_weights),

@@ -16,13 +16,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.utils.validation import check_is_fitted
 
 __all__ = [
     "COST_LEVELS",
-    "TextSimilarity",
     "cosine_similarity_sparse",
     "cost_fit",
     "cost_fit_matrix",
@@ -36,6 +32,7 @@ __all__ = [
     "size_fit",
     "size_fit_matrix",
     "size_profile",
+    "top_shared_terms",
 ]
 
 #: Cost level names and their ordinal value (used by :func:`cost_fit`).
@@ -75,131 +72,48 @@ def cosine_similarity_sparse(X: Any, Y: Any | None = None) -> NDArray[np.float64
     return np.divide(dots, den, out=np.zeros_like(dots), where=den > 0)
 
 
-class TextSimilarity(BaseEstimator):
-    """TF-IDF cosine similarity between short descriptions (solutions, cities, experts).
+def top_shared_terms(A: sp.csr_array, i: int, B: sp.csr_array, j: int, terms: NDArray[np.str_],
+                     k: int = 3) -> list[tuple[str, float]]:
+    """Shared terms contributing most to the cosine of row ``i`` of ``A`` and row ``j`` of
+    ``B`` (L2-normalised TF-IDF rows over the vocabulary ``terms``).
+
+    The contribution of term ``t`` is ``A[i, t] * B[j, t]``; all contributions sum to the
+    cosine. Plain arrays only (no scikit-learn), so a fitted vocabulary can be served without
+    the vectorizer that built it (:meth:`scoring.text.TextSimilarity.top_terms` calls this).
 
     Parameters
     ----------
-    min_df : int or float, default 1
-        Keep terms found in at least this many documents. 1 suits small corpora (hundreds
-        of descriptions); raise it to 2 for thousands.
-    max_df : float, default 1.0
-        Drop terms found in more than this share of documents (1.0 keeps all; stop words are
-        removed anyway).
-    ngram_range : tuple of int, default (1, 2)
-        Unigrams and bigrams.
-    stop_words : str or None, default "english"
-    sublinear_tf : bool, default True
-        Use ``1 + log(tf)``.
+    A, B : scipy.sparse.csr_array, shape (n_a, n_terms), (n_b, n_terms)
+        Rows with sorted column indices (as a TF-IDF vectorizer produces them).
+    i, j : int
+        The rows of ``A`` and ``B``.
+    terms : numpy.ndarray of str, shape (n_terms,)
+    k : int, default 3
 
-    Attributes
-    ----------
-    vectorizer_ : sklearn.feature_extraction.text.TfidfVectorizer
-    matrix_ : scipy.sparse.csr_array, shape (n_docs, n_terms)
-        L2-normalised TF-IDF rows of the fitted documents (empty documents give zero rows).
-    terms_ : numpy.ndarray of str
+    Returns
+    -------
+    list of (str, float)
+        Up to ``k`` ``(term, contribution)`` pairs ordered by ``(-contribution, term)``.
 
     Examples
     --------
-    >>> docs = ["smart parking sensors", "parking sensors for streets",
-    ...         "air quality monitoring", "air quality sensors", "open data portal"]
-    >>> ts = TextSimilarity().fit(docs)
-    >>> sim = ts.similarity([0], None)
-    >>> int(sim[0].argsort()[-2]), float(sim[0, 4])
-    (1, 0.0)
-    >>> [t for t, _ in ts.top_terms(0, 1, k=3)]
-    ['parking', 'parking sensors', 'sensors']
+    >>> import numpy as np, scipy.sparse as sp
+    >>> A = sp.csr_array(np.array([[0.6, 0.8, 0.0], [0.0, 0.0, 1.0]]))
+    >>> terms = np.array(["air", "parking", "sensors"])
+    >>> [(t, round(c, 2)) for t, c in top_shared_terms(A, 0, A, 0, terms)]
+    [('parking', 0.64), ('air', 0.36)]
+    >>> top_shared_terms(A, 0, A, 1, terms)
+    []
     """
-
-    def __init__(
-        self,
-        min_df: int | float = 1,
-        max_df: float = 1.0,
-        ngram_range: tuple[int, int] = (1, 2),
-        stop_words: str | None = "english",
-        sublinear_tf: bool = True,
-    ) -> None:
-        self.min_df = min_df
-        self.max_df = max_df
-        self.ngram_range = ngram_range
-        self.stop_words = stop_words
-        self.sublinear_tf = sublinear_tf
-
-    def fit(self, texts: Sequence[str], y: Any = None) -> TextSimilarity:
-        """Learn the vocabulary and IDF of ``texts`` and store their vectors in ``matrix_``.
-
-        ``None`` entries are treated as empty strings. Raises ``ValueError`` if no document
-        has a usable term.
-        """
-        docs = _clean_texts(texts)
-        vec = TfidfVectorizer(
-            min_df=self.min_df,
-            max_df=self.max_df,
-            ngram_range=self.ngram_range,
-            stop_words=self.stop_words,
-            sublinear_tf=self.sublinear_tf,
-            norm="l2",
-            dtype=np.float64,
-        )
-        try:
-            M = vec.fit_transform(docs)
-        except ValueError as e:  # empty vocabulary
-            raise ValueError(
-                "no usable terms in texts (all empty or stop words); give descriptions"
-            ) from e
-        self.vectorizer_ = vec
-        self.matrix_ = sp.csr_array(M)
-        self.terms_ = vec.get_feature_names_out()
-        return self
-
-    def transform(self, texts: Sequence[str]) -> sp.csr_array:
-        """L2-normalised TF-IDF vectors of new texts in the fitted vocabulary."""
-        check_is_fitted(self, "matrix_")
-        return sp.csr_array(self.vectorizer_.transform(_clean_texts(texts)))
-
-    def similarity(
-        self, rows_a: Sequence[int] | None = None, rows_b: Sequence[int] | None = None
-    ) -> NDArray[np.float64]:
-        """Cosine similarity between fitted documents ``rows_a`` and ``rows_b`` (all if None).
-
-        Returns a dense array of shape ``(len(rows_a), len(rows_b))``.
-        """
-        check_is_fitted(self, "matrix_")
-        A = self.matrix_ if rows_a is None else self.matrix_[np.asarray(rows_a, dtype=np.intp)]
-        B = self.matrix_ if rows_b is None else self.matrix_[np.asarray(rows_b, dtype=np.intp)]
-        return np.asarray((A @ B.T).toarray())
-
-    def similarity_to(
-        self, texts: Sequence[str], rows: Sequence[int] | None = None
-    ) -> NDArray[np.float64]:
-        """Cosine similarity of new ``texts`` to fitted documents ``rows`` (all if None)."""
-        Q = self.transform(texts)
-        B = self.matrix_ if rows is None else self.matrix_[np.asarray(rows, dtype=np.intp)]
-        return np.asarray((Q @ B.T).toarray())
-
-    def top_terms(self, i: int, j: int, k: int = 3) -> list[tuple[str, float]]:
-        """Shared terms contributing most to the cosine of fitted documents ``i`` and ``j``.
-
-        The contribution of term ``t`` is ``v_i[t] * v_j[t]``; all contributions sum to the
-        cosine. Returns up to ``k`` ``(term, contribution)`` pairs ordered by
-        ``(-contribution, term)``.
-        """
-        check_is_fitted(self, "matrix_")
-        M = self.matrix_
-        a, b = slice(M.indptr[i], M.indptr[i + 1]), slice(M.indptr[j], M.indptr[j + 1])
-        common, pa, pb = np.intersect1d(M.indices[a], M.indices[b], assume_unique=True,
-                                        return_indices=True)
-        vals = M.data[a][pa] * M.data[b][pb]
-        nz = vals != 0
-        terms, vals = self.terms_[common[nz]], vals[nz]
-        order = np.lexsort((terms, -vals))[:k]
-        return [(str(terms[t]), float(vals[t])) for t in order]
-
-
-def _clean_texts(texts: Iterable[str | None]) -> list[str]:
-    if isinstance(texts, str):
-        raise TypeError("texts must be a sequence of strings, not a single string")
-    return ["" if t is None else str(t) for t in texts]
+    a = slice(A.indptr[i], A.indptr[i + 1])
+    b = slice(B.indptr[j], B.indptr[j + 1])
+    common, pa, pb = np.intersect1d(A.indices[a], B.indices[b], assume_unique=True,
+                                    return_indices=True)
+    vals = A.data[a][pa] * B.data[b][pb]
+    nz = vals != 0
+    names, vals = terms[common[nz]], vals[nz]
+    order = np.lexsort((names, -vals))[:k]
+    return [(str(names[t]), float(vals[t])) for t in order]
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ __all__ = [
     "l1_rows",
     "l2_rows",
     "rows_dot",
+    "rows_times",
     "select_cols",
     "select_rows",
     "sparse_dot_dense",
@@ -97,8 +98,25 @@ def is_full_range(idx: Index, n: int) -> bool:
 
 
 def select_rows(X: sp.csr_array, idx: Index) -> sp.csr_array:
-    """``X[idx]``, or ``X`` itself when ``idx`` selects every row in order."""
-    return X if is_full_range(idx, X.shape[0]) else sp.csr_array(X[idx])
+    """``X[idx]``, or ``X`` itself when ``idx`` selects every row in order.
+
+    One row (a request's subject) is copied from its slice of the CSR arrays, which costs
+    less than half of scipy's fancy indexing.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> X = sp.csr_array(np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 4.0]]))
+    >>> select_rows(X, np.array([2])).toarray().tolist(), select_rows(X, np.array([1, 0])).nnz
+    ([[3.0, 4.0]], 2)
+    """
+    if is_full_range(idx, X.shape[0]):
+        return X
+    if idx.size == 1 and isinstance(X, sp.csr_array) and 0 <= int(idx[0]) < X.shape[0]:
+        a, b = int(X.indptr[idx[0]]), int(X.indptr[idx[0] + 1])
+        return sp.csr_array((X.data[a:b].copy(), X.indices[a:b].copy(),
+                             np.array([0, b - a], dtype=X.indptr.dtype)), shape=(1, X.shape[1]))
+    return sp.csr_array(X[idx])
 
 
 def select_cols(X: sp.csr_array, idx: Index) -> sp.csr_array:
@@ -132,7 +150,7 @@ def rows_dot(A: sp.csr_array, B: sp.csr_array, S: Index, C: Index,
         if is_full_range(C, B.shape[0]):
             return np.asarray(B @ v)[None, :]
         if 4 * C.size < B.shape[0]:
-            return np.asarray(B[C] @ v)[None, :]
+            return rows_times(B, C, v)[None, :]
         return np.asarray(B @ v)[None, C]
     if B_T is None:
         B_T = sp.csr_array(B.T)
@@ -141,6 +159,29 @@ def rows_dot(A: sp.csr_array, B: sp.csr_array, S: Index, C: Index,
     if 4 * C.size < B.shape[0]:  # few candidates (e.g. the reverse side of one pair)
         return dense(select_rows(A, S) @ sp.csr_array(B[C].T))
     return dense(select_rows(A, S) @ B_T)[:, C]
+
+
+def rows_times(B: sp.csr_array, C: Index, v: FloatArray) -> FloatArray:
+    """``B[C] @ v`` for a few rows ``C`` of a CSR matrix, gathered with numpy.
+
+    Same products summed in the same order as scipy's ``B[C] @ v``, without building the
+    sparse ``B[C]`` (about a third of its cost for the handful of rows an explanation asks).
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> B = sp.csr_array(np.array([[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]))
+    >>> rows_times(B, np.array([2, 1, 0]), np.array([10.0, 1.0])).tolist()
+    [30.0, 0.0, 12.0]
+    """
+    C = np.asarray(C, dtype=np.int64)
+    start = B.indptr[C].astype(np.int64)
+    length = B.indptr[C + 1].astype(np.int64) - start
+    pos = np.arange(int(length.sum()), dtype=np.int64) + np.repeat(start - (np.cumsum(length)
+                                                                            - length), length)
+    prod = B.data[pos] * v[B.indices[pos]]
+    return np.asarray(np.bincount(np.repeat(np.arange(C.size), length), weights=prod,
+                                  minlength=C.size), dtype=np.float64)
 
 
 def sparse_dot_dense(W: FloatArray, X: sp.csr_array) -> FloatArray:

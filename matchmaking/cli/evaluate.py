@@ -23,6 +23,11 @@ def _all_kinds() -> str:
 @click.option("--cold-fraction", default=0.1, show_default=True, type=click.FloatRange(0.0, 0.5))
 @click.option("--max-cases", default=300, show_default=True, type=click.IntRange(1),
               help="Subjects sampled per kind (the cold-start slice is always whole).")
+@click.option("--split", "split_name", default="recent", show_default=True,
+              type=click.Choice(["recent", "latest", "random"]),
+              help="recent: each subject's newest --test-fraction plus a cold-start slice; "
+                   "latest: each subject's newest link (subjects with 2 or more); "
+                   "random: a random --test-fraction of all links.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write JSON here.")
 @click.option("--plots", type=click.Path(path_type=Path), help="Write one PNG per kind here.")
@@ -30,10 +35,11 @@ def _all_kinds() -> str:
 @pass_ctx
 def evaluate_cmd(
     c: Context, kinds: str, test_fraction: float, cold_fraction: float, max_cases: int,
-    seed: int, json_out: Path | None, plots: Path | None, title: str,
+    split_name: str, seed: int, json_out: Path | None, plots: Path | None, title: str,
 ) -> None:
     """Hold out links, retrain, and compare the engine with baselines on them."""
     from matchmaking.evaluation import evaluate, format_table, plot
+    from matchmaking.evaluation.split import LatestSplit, RandomSplit, SplitStrategy
     from matchmaking.kinds import Kind
 
     wanted = [k.strip() for k in kinds.split(",") if k.strip()]
@@ -42,9 +48,11 @@ def evaluate_cmd(
         raise click.BadParameter(
             f"unknown kind {unknown[0]!r}; use {', '.join(Kind)}", param_hint="--kinds"
         )
+    split: SplitStrategy | None = {"recent": None, "latest": LatestSplit(min_links=2),
+                                   "random": RandomSplit(test_fraction)}[split_name]
     result = evaluate(
         c.store(), wanted, test_fraction=test_fraction, cold_fraction=cold_fraction,
-        max_cases=max_cases, random_state=seed, log=lambda m: click.echo(m, err=True),
+        max_cases=max_cases, random_state=seed, split=split, log=lambda m: click.echo(m, err=True),
     )
     if not result.rows:
         click.echo("note: nothing to evaluate: the graph has no links of these kinds")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def _kinds() -> Iterable[str]:
-    from matchmaking.kinds import Kind
+    from matchmaking.kind_names import Kind  # the enum alone: no engine, no numpy
 
     return [k.value for k in Kind]
 

@@ -5,6 +5,12 @@ a temporary embedded store, trains the engine there, and ranks the held-out link
 engine and with every baseline (:mod:`.baselines`) on the same split. It reports, per kind
 and method, nDCG@10, recall@10, MRR, catalogue coverage and the Gini coefficient of exposure
 (across providers for ``solutions`` and ``providers``; across candidates otherwise).
+
+The split is pluggable (``split=``: :class:`~.split.DefaultSplit`, :class:`~.split.LatestSplit`,
+:class:`~.split.RandomSplit`). Given an ``oracle`` (the true scores of a subject's
+candidates, e.g. :meth:`.synthetic.SyntheticWorld.oracle`), the ranking by true utility is
+reported as the method ``oracle``, with the same exclusions and held-out links, and
+:meth:`EvaluationResult.ratios` gives hybrid/best baseline and hybrid/oracle.
 """
 
 from __future__ import annotations
@@ -24,14 +30,27 @@ from graph_schema.sqlite_store import SQLiteStore
 from graph_schema.store import GraphStore
 from matchmaking.evaluation.baselines import ALS_MISSING, als_available, fit_baselines, top_k
 from matchmaking.evaluation.grouped import GROUPED, grouped_lists
-from matchmaking.evaluation.split import Split, split_links
+from matchmaking.evaluation.split import DefaultSplit, Split, SplitStrategy
 from matchmaking.evaluation.tasks import Task, build_task, documents
 from matchmaking.filtering import RecommendOptions
 from matchmaking.kinds import KINDS, Kind, kind_of
 from scoring.metrics import catalogue_coverage, gini, ndcg_at_k, recall_at_k, reciprocal_rank
 
 ENGINE = "hybrid"
+ORACLE = "oracle"
+#: Methods that are not baselines (the hybrid's lift is measured over the others).
+NOT_BASELINES = frozenset({ENGINE, ORACLE, GROUPED})
 K = 10
+
+
+
+def is_baseline(method: str) -> bool:
+    """Whether a method row is a baseline (not the hybrid, a variant of it, or the oracle)."""
+    return method not in NOT_BASELINES and not method.startswith(ENGINE)
+
+
+#: ``oracle(kind, subject, candidates)``: the true utility of each candidate for the subject.
+Oracle = Callable[[str, str, Sequence[str]], np.ndarray]
 
 
 @dataclass
@@ -54,18 +73,33 @@ class EvaluationResult:
 
     def lift(self, kind: str, slice_: str = "all") -> tuple[str, float] | None:
         """(best baseline, hybrid nDCG / best baseline nDCG - 1) for one kind and slice."""
+        ratios = self.ratios(kind, slice_)
+        if ratios is None:
+            return None
+        best, vs_baseline, _ = ratios
+        return best, vs_baseline - 1.0
+
+    def ratios(self, kind: str, slice_: str = "all") -> tuple[str, float, float | None] | None:
+        """(best baseline, hybrid/best baseline nDCG@10, hybrid/oracle nDCG@10 or ``None``
+        without an oracle) for one kind and slice; ``None`` without a hybrid or baseline."""
         rows = [r for r in self.rows if r.kind == kind and r.slice == slice_]
         hybrid = next((r for r in rows if r.method == ENGINE), None)
-        others = [r for r in rows if r.method not in (ENGINE, GROUPED)]
+        oracle = next((r for r in rows if r.method == ORACLE), None)
+        others = [r for r in rows if is_baseline(r.method)]
         if hybrid is None or not others:
             return None
         best = max(others, key=lambda r: (r.ndcg, r.method))
-        if best.ndcg == 0:
-            return best.method, float("inf") if hybrid.ndcg > 0 else 0.0
-        return best.method, hybrid.ndcg / best.ndcg - 1.0
+        vs_oracle = None if oracle is None else _ratio(hybrid.ndcg, oracle.ndcg)
+        return best.method, _ratio(hybrid.ndcg, best.ndcg), vs_oracle
 
     def to_json(self) -> dict[str, object]:
         return {"info": self.info, "rows": [asdict(r) for r in self.rows]}
+
+
+def _ratio(a: float, b: float) -> float:
+    if b == 0:
+        return float("inf") if a > 0 else 1.0
+    return a / b
 
 
 def _providers_of_solutions(rels: Iterable[Rel]) -> dict[str, list[str]]:
@@ -123,41 +157,67 @@ def evaluate(
     cold_fraction: float = 0.1,
     max_cases: int | None = 300,
     random_state: int = 0,
+    split: SplitStrategy | None = None,
+    oracle: Oracle | None = None,
     log: Callable[[str], None] = lambda _: None,
 ) -> EvaluationResult:
-    """Run the offline evaluation on the graph in ``store`` (see the module docstring)."""
+    """Run the offline evaluation on the graph in ``store`` (see the module docstring).
+
+    Parameters
+    ----------
+    store : GraphStore
+        The whole graph; it is read, never written.
+    kinds : sequence of Kind or str
+        The kinds to evaluate.
+    test_fraction, cold_fraction : float
+        The default split's parameters (ignored when ``split`` is given).
+    max_cases : int or None
+        Subjects sampled per kind (the cold-start slice is always whole).
+    random_state : int
+        Seed of the split, the case sample and the engine.
+    split : SplitStrategy, optional
+        Another split (:mod:`matchmaking.evaluation.split`); default: ``DefaultSplit``.
+    oracle : callable, optional
+        ``oracle(kind, subject, candidates)`` -> true scores; adds the method row
+        ``oracle`` (ranked with the same exclusions as every method).
+    log : callable
+        Progress lines.
+
+    Returns
+    -------
+    EvaluationResult
+    """
     from matchmaking.engine import Engine
 
     started = time.perf_counter()
     nodes = list(iter_dataset_nodes(store))
     rels = list(iter_dataset_rels(store))
-    split = split_links(
-        nodes, rels, test_fraction=test_fraction, cold_fraction=cold_fraction,
-        random_state=random_state,
-    )
-    log(f"split: {len(split.train):,} training and {len(split.test):,} held-out links "
-        f"({'by year' if split.temporal else 'at random'}); "
-        f"{len(split.cold_cities)} cold-start cities")
+    strategy = split or DefaultSplit(test_fraction=test_fraction, cold_fraction=cold_fraction)
+    parts = strategy(nodes, rels, random_state)
+    log(f"split ({strategy.name}): {len(parts.train):,} training and "
+        f"{len(parts.test):,} held-out links "
+        f"({'by year' if parts.temporal else 'at random'}); "
+        f"{len(parts.cold_cities)} cold-start cities")
     result = EvaluationResult(info={
-        "nodes": len(nodes), "relationships": len(rels), "train": len(split.train),
-        "test": len(split.test), "temporal": split.temporal,
-        "cold_cities": len(split.cold_cities), "k": K, "random_state": random_state,
+        "nodes": len(nodes), "relationships": len(rels), "train": len(parts.train),
+        "test": len(parts.test), "temporal": parts.temporal, "split": strategy.name,
+        "cold_cities": len(parts.cold_cities), "k": K, "random_state": random_state,
     })
-    docs = documents(nodes, split.train)
+    docs = documents(nodes, parts.train)
     combiners: dict[str, str] = {}
     result.info["combiners"] = combiners
     als = als_available()
     if not als:
         result.info["notes"] = [ALS_MISSING]
         log(f"note: {ALS_MISSING}")
-    offers = _providers_of_solutions(split.train)
+    offers = _providers_of_solutions(parts.train)
     with tempfile.TemporaryDirectory() as tmp:
-        train_store = _train_store(split, Path(tmp))
+        train_store = _train_store(parts, Path(tmp))
         t0 = time.perf_counter()
         engine = Engine(train_store, refresh_interval=3600, random_state=random_state).fit()
         log(f"engine trained in {time.perf_counter() - t0:.1f} s")
         for kind in map(kind_of, kinds):
-            task = build_task(kind, split, max_cases=max_cases, random_state=random_state)
+            task = build_task(kind, parts, max_cases=max_cases, random_state=random_state)
             if not task.relevant:
                 log(f"{kind}: no held-out links, skipped")
                 continue
@@ -168,16 +228,19 @@ def evaluate(
             for subject in task.relevant:
                 recs = engine.recommend(kind, subject, k=K, options=ungrouped)
                 methods[ENGINE][subject] = [r.id for r in recs]
-            for baseline in fit_baselines(task, nodes, split.train, docs, random_state,
-                                          als=als):
-                lists = methods[baseline.name] = {}
+            scorers: list[tuple[str, Callable[[str], np.ndarray]]] = [
+                (b.name, b.scores)
+                for b in fit_baselines(task, nodes, parts.train, docs, random_state, als=als)
+            ]
+            if oracle is not None:
+                scorers.append((ORACLE, _oracle_scores(oracle, kind, task.candidates)))
+            for name, score_of in scorers:
+                lists = methods[name] = {}
                 for subject in task.relevant:
                     exclude = task.known_columns(subject)
                     if KINDS[kind].subject is KINDS[kind].candidate:  # never oneself
                         exclude = np.append(exclude, task.candidates.index(subject))
-                    lists[subject] = top_k(
-                        baseline.scores(subject), task.candidates, exclude, K
-                    )
+                    lists[subject] = top_k(score_of(subject), task.candidates, exclude, K)
             slices = {"all": set(task.relevant) - task.cold}
             if task.cold:
                 slices["cold"] = task.cold
@@ -199,6 +262,12 @@ def evaluate(
     return result
 
 
+def _oracle_scores(
+    oracle: Oracle, kind: Kind, candidates: list[str]
+) -> Callable[[str], np.ndarray]:
+    return lambda subject: np.asarray(oracle(kind.value, subject, candidates), dtype=float)
+
+
 def format_table(result: EvaluationResult) -> str:
     """A Markdown table per kind and slice, with the hybrid's lift over the best baseline."""
     lines: list[str] = []
@@ -214,9 +283,13 @@ def format_table(result: EvaluationResult) -> str:
             g = "n/a" if r.gini != r.gini else f"{r.gini:.3f}"  # NaN: no providers to expose
             lines.append(f"| {r.method} | {r.ndcg:.4f} | {r.recall:.4f} | {r.mrr:.4f} "
                          f"| {r.coverage:.3f} | {g} |")
-        lift = result.lift(kind, slice_)
-        if lift:
-            lines += ["", f"hybrid vs best baseline ({lift[0]}): {lift[1]:+.1%} nDCG@10"]
+        ratios = result.ratios(kind, slice_)
+        if ratios:
+            best, vs_baseline, vs_oracle = ratios
+            lines += ["", f"hybrid vs best baseline ({best}): {vs_baseline - 1:+.1%} nDCG@10 "
+                      f"({vs_baseline:.2f}x)"]
+            if vs_oracle is not None:
+                lines.append(f"hybrid / oracle: {vs_oracle:.2f} of the attainable nDCG@10")
         combiners = result.info.get("combiners")
         if isinstance(combiners, dict) and kind in combiners and slice_ == "all":
             lines += ["", f"hybrid combiner: {combiners[kind]}"]

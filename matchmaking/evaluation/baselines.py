@@ -24,7 +24,8 @@ from sklearn.preprocessing import normalize
 
 from graph_schema.schema import Node, Rel
 from matchmaking.evaluation.tasks import Task
-from scoring import PPROperator, TextSimilarity
+from scoring.pagerank import PPROperator
+from scoring.text import TextSimilarity
 
 
 class Baseline(Protocol):

@@ -10,13 +10,20 @@ One split serves every kind, so the engine is trained once on the training graph
   their ``IMPLEMENTED`` links.
 
 Every random draw uses ``random_state``.
+
+That is the default. :class:`SplitStrategy` objects choose another one for
+:func:`matchmaking.evaluation.evaluate`: :class:`DefaultSplit` (the above),
+:class:`LatestSplit` (each subject's single most recent positive link, optionally only for
+subjects with at least ``min_links`` eligible links) and :class:`RandomSplit` (a random
+share of all positive links, regardless of subject or year).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -88,3 +95,116 @@ def split_links(
     for rel, held in zip(partners, picks, strict=True):
         (test if held else keep).append(rel)
     return Split(nodes, keep, test, {str(c) for c in cold}, temporal=all_temporal)
+
+
+#: Relationship types whose links are the positives of some kind.
+POSITIVE_TYPES = (RelType.IMPLEMENTED, RelType.ADVISED, RelType.PARTNERS_WITH)
+
+
+class SplitStrategy(Protocol):
+    """How :func:`~matchmaking.evaluation.evaluate` splits a graph."""
+
+    @property
+    def name(self) -> str: ...
+
+    def __call__(self, nodes: list[Node], rels: list[Rel], random_state: int) -> Split: ...
+
+
+@dataclass(frozen=True)
+class DefaultSplit:
+    """The most recent ``test_fraction`` per subject and a cold-start slice
+    (:func:`split_links`)."""
+
+    test_fraction: float = 0.2
+    cold_fraction: float = 0.1
+
+    @property
+    def name(self) -> str:
+        return f"recent {self.test_fraction:.0%} per subject, {self.cold_fraction:.0%} cold"
+
+    def __call__(self, nodes: list[Node], rels: list[Rel], random_state: int) -> Split:
+        return split_links(nodes, rels, test_fraction=self.test_fraction,
+                           cold_fraction=self.cold_fraction, random_state=random_state)
+
+
+@dataclass(frozen=True)
+class LatestSplit:
+    """Hold out each subject's most recent eligible positive link (ties in year: random).
+
+    ``IMPLEMENTED`` and ``ADVISED`` are grouped by their source (the city, the adviser);
+    ``PARTNERS_WITH`` ties have no year, so each city in turn (in id order) gives up one
+    random tie of those still in training. Only subjects with at least ``min_links``
+    eligible links of that type lose one; ``eligible`` (default: every link) restricts which
+    links count, e.g. the memberships of one programme.
+    """
+
+    min_links: int = 2
+    eligible: Callable[[Rel], bool] | None = None
+    types: tuple[RelType, ...] = POSITIVE_TYPES
+
+    @property
+    def name(self) -> str:
+        return f"latest link per subject with >= {self.min_links}"
+
+    def __call__(self, nodes: list[Node], rels: list[Rel], random_state: int) -> Split:
+        rng = np.random.default_rng(random_state)
+        ok = self.eligible or (lambda _: True)
+        keep: list[Rel] = []
+        test: list[Rel] = []
+        groups: dict[tuple[RelType, str], list[Rel]] = defaultdict(list)
+        ties: list[Rel] = []
+        for rel in rels:
+            if rel.type is RelType.FEEDBACK:
+                continue
+            if rel.type not in self.types or not ok(rel):
+                keep.append(rel)
+            elif rel.type is RelType.PARTNERS_WITH:
+                ties.append(rel)
+            else:
+                groups[(rel.type, rel.src)].append(rel)
+        temporal = True
+        for _, links in sorted(groups.items()):
+            ordered, dated = _by_recency(links, rng)
+            temporal &= dated
+            if len(ordered) >= self.min_links:
+                test.append(ordered[-1])
+                ordered = ordered[:-1]
+            keep += ordered
+        held = np.zeros(len(ties), dtype=bool)
+        by_city: dict[str, list[int]] = defaultdict(list)
+        for i, r in enumerate(ties):
+            by_city[r.src].append(i)
+            by_city[r.dst].append(i)
+        for _, idx in sorted(by_city.items()):
+            left = [i for i in idx if not held[i]]
+            if len(idx) >= self.min_links and len(left) > 1:
+                held[left[int(rng.integers(len(left)))]] = True
+        for rel, h in zip(ties, held, strict=True):
+            (test if h else keep).append(rel)
+        return Split(list(nodes), keep, test, set(), temporal=temporal and bool(groups))
+
+
+@dataclass(frozen=True)
+class RandomSplit:
+    """Hold out a random ``fraction`` of all eligible positive links (no cold slice)."""
+
+    fraction: float = 0.2
+    eligible: Callable[[Rel], bool] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"random {self.fraction:.0%} of links"
+
+    def __call__(self, nodes: list[Node], rels: list[Rel], random_state: int) -> Split:
+        rng = np.random.default_rng(random_state)
+        ok = self.eligible or (lambda _: True)
+        keep: list[Rel] = []
+        test: list[Rel] = []
+        for rel in rels:
+            if rel.type is RelType.FEEDBACK:
+                continue
+            if rel.type in POSITIVE_TYPES and ok(rel) and rng.random() < self.fraction:
+                test.append(rel)
+            else:
+                keep.append(rel)
+        return Split(list(nodes), keep, test, set(), temporal=False)

@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from graph_schema.errors import InvalidInput
 from graph_schema.schema import SYMMETRIC_TYPES, Label, Rel, RelType
+from matchmaking.kind_names import CityKind, Kind, kind_of
 
 if TYPE_CHECKING:
     from matchmaking.explain import Builder, Explainer
@@ -53,17 +53,6 @@ __all__ = ["KINDS", "CityKind", "End", "Kind", "KindSpec", "LinkRule", "Training
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
-
-
-class Kind(StrEnum):
-    """The six recommendation kinds (the value is the name used in the API and the CLI)."""
-
-    SOLUTIONS = "solutions"
-    PROVIDERS = "providers"
-    PEERS = "peers"
-    EXPERTS = "experts"
-    OPPORTUNITIES = "opportunities"
-    LEADS = "leads"
 
 
 class End(StrEnum):
@@ -203,26 +192,6 @@ class KindSpec:
         return (self.positive, *self.also_known)
 
 
-def kind_of(value: str) -> Kind:
-    """``value`` as a :class:`Kind`, or :class:`InvalidInput` naming the valid kinds.
-
-    Examples
-    --------
-    >>> kind_of("leads")
-    <Kind.LEADS: 'leads'>
-    >>> kind_of("friends")
-    Traceback (most recent call last):
-    ...
-    graph_schema.errors.InvalidInput: unknown kind 'friends': use one of solutions, providers, \
-peers, experts, opportunities, leads
-    """
-    try:
-        return Kind(value)
-    except ValueError:
-        raise InvalidInput(f"unknown kind {value!r}: use one of "
-                           f"{', '.join(k.value for k in Kind)}") from None
-
-
 def kinds_for(subject: Label) -> tuple[Kind, ...]:
     """The kinds whose subject has label ``subject`` (e.g. the four a city can ask for).
 
@@ -242,16 +211,6 @@ KINDS: Mapping[Kind, KindSpec] = {
         (solutions.SPEC, providers.SPEC, peers.SPEC, members.EXPERTS, members.OPPORTUNITIES,
          leads.SPEC), key=lambda s: list(Kind).index(s.kind))
 }
-
-
-class CityKind(StrEnum):
-    """The kinds whose subject is a city (``kinds_for(Label.CITY)``, checked at import): the
-    type of ``/cities/{id}/recommendations/{kind}`` and of the meetings report."""
-
-    SOLUTIONS = Kind.SOLUTIONS.value
-    PROVIDERS = Kind.PROVIDERS.value
-    PEERS = Kind.PEERS.value
-    EXPERTS = Kind.EXPERTS.value
 
 
 if [k.value for k in CityKind] != [k.value for k in kinds_for(Label.CITY)]:  # pragma: no cover

@@ -18,7 +18,7 @@ from graph_schema.schema import Label, RelType
 from matchmaking.kinds import End, Kind, KindSpec, LinkRule, TrainingSpec
 from matchmaking.phrasing import and_list, intersect, quoted
 from matchmaking.projection import IntArray, Local
-from scoring import log_size_similarity
+from scoring.similarity import log_size_similarity
 from scoring.sparse import squash
 
 if TYPE_CHECKING:

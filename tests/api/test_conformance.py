@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema_rs
+from pydantic import ValidationError
+from schemathesis.core.jsonschema.patterns import compile_ecma_pattern
+
+from api.schemas import MemberCreate
 from tests.api.conftest import Api
 
 
@@ -88,3 +93,37 @@ def test_extra_property_names_and_values_are_in_the_schema(api: Api) -> None:
     r = api.client.post("/topics", headers=api.as_("staff"),
                         json={"id": "topic:e", "name": "E", "a b": 1})
     assert r.status_code == 422
+
+
+
+def _api_accepts_email(email: str) -> bool:
+    try:
+        MemberCreate.model_validate({"id": "member:e", "name": "E", "email": email})
+    except ValidationError:
+        return False
+    return True
+
+
+def test_the_schema_and_the_api_read_the_email_pattern_alike(api: Api) -> None:
+    """Every character in an address is accepted or refused alike by the schema's validator
+    (ECMA-262 dialect, as Schemathesis reads it) and by the API (pydantic's Rust engine): with
+    ``\\s`` they disagreed on U+0085, U+00A0, U+2000..U+200A, U+3000, U+FEFF, ..."""
+    pattern = _schema(api)["components"]["schemas"]["MemberCreate"]["properties"]["email"][
+        "anyOf"][0]["pattern"]
+    schema_reading = compile_ecma_pattern(pattern)
+    assert schema_reading is not None
+    validator = jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
+    accepted = refused = 0
+    for cp in [*range(0x3100), *range(0xFE00, 0x10000), 0x1F600, 0x10FFFF]:
+        if 0xD800 <= cp < 0xE000:
+            continue
+        for email in (f"a{chr(cp)}@b.org", f"a@b.org{chr(cp)}"):
+            in_schema = validator.is_valid(email)
+            assert (schema_reading.search(email) is not None) == in_schema, hex(cp)
+            assert _api_accepts_email(email) == in_schema, (hex(cp), in_schema)
+            accepted += in_schema
+            refused += not in_schema
+    assert accepted > 20_000 and refused > 60  # both sides of the pattern were exercised
+    r = api.client.post("/members", headers=api.as_("staff"),
+                        json={"id": "member:nbsp", "name": "N", "email": "a\u00a0b@c.org"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.email"

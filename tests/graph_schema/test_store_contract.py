@@ -389,7 +389,9 @@ def test_generation_grows_with_every_write(store: GraphStore) -> None:
     seen.append(store.generation())
     store.write(rels=[])  # nothing to do: no transaction
     seen.append(store.generation())
-    store.delete_rels([(R.COVERS, "a", "b")])
+    store.delete_rels([(R.COVERS, "a", "b")])  # deletes nothing: no change, no generation
+    seen.append(store.generation())
+    store.delete_nodes(["topic:nope"])  # the same
     seen.append(store.generation())
     store.delete_nodes(["topic:t"])
     seen.append(store.generation())
@@ -399,8 +401,35 @@ def test_generation_grows_with_every_write(store: GraphStore) -> None:
     seen.append(store.generation())
     store.init()  # restores sdg:3
     seen.append(store.generation())
-    assert [b - a for a, b in zip(seen, seen[1:], strict=False)] == [1, 0, 1, 1, 0, 1, 1]
+    assert [b - a for a, b in zip(seen, seen[1:], strict=False)] == [1, 0, 0, 0, 1, 0, 1, 1]
     assert "sdg:3" in store.get_nodes(["sdg:3"])
+
+
+def test_privacy_generation_moves_with_writes_of_privacy_and_keys(store: GraphStore) -> None:
+    """The counter the privacy overlay and the API's key cache read on every request: it
+    moves with writes of a Member (opt-out), an ApiKey (creation, revocation) or feedback
+    (declines) and with deletes (a subject's keys die with it), and only with those."""
+    seen = [store.privacy_generation()]
+
+    def step() -> None:
+        seen.append(store.privacy_generation())
+
+    store.write([topic("topic:t", "T"), city("city:c", "C")])
+    step()
+    store.write([member("member:m", "M")])
+    step()
+    store.write([Node("apikey:0123456789ab", L.API_KEY, {"hash": "x", "role": "staff"})])
+    step()
+    store.write([Node("apikey:0123456789ab", L.API_KEY, {"revoked": True})])
+    step()
+    store.write(rels=[Rel(R.FEEDBACK, "city:c", "member:m",
+                          {"kind": "experts", "verdict": "declined"})])
+    step()
+    store.delete_rels([(R.NEEDS, "city:c", "topic:t")])  # deletes nothing
+    step()
+    store.delete_nodes(["topic:t"])
+    step()
+    assert [b - a for a, b in zip(seen, seen[1:], strict=False)] == [0, 1, 1, 1, 1, 0, 1]
 
 
 # ------------------------------------------------------------------- both stores agree

@@ -103,6 +103,20 @@ def test_loading_the_cli_imports_no_heavy_library() -> None:
     assert proc.stdout.strip() == ""
 
 
+def test_an_argument_error_imports_no_heavy_library() -> None:
+    """Validating KIND needs the kind names only (``matchmaking.kind_names``), not the engine."""
+    heavy = ("numpy", "scipy", "sklearn", "matchmaking.kinds", "matchmaking.engine")
+    code = ("import sys\nfrom matchmaking.cli import main\n"
+            "try:\n    main(['recommend', 'nosuchkind', 'x'])\n"
+            "except SystemExit as e:\n    code = e.code\n"
+            f"print(code, ' '.join(m for m in {heavy!r} if m in sys.modules))")
+    proc = run(sys.executable, "-c", code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "2", proc.stdout
+    assert "unknown kind" in proc.stderr or "is not one of" in proc.stderr
+    assert "solutions" in proc.stderr and "leads" in proc.stderr
+
+
 def test_command_modules_import_only_the_context() -> None:
     """No cycle: the package imports its command modules, never the other way round."""
     for path in sorted(CLI_DIR.glob("*.py")):

@@ -5,6 +5,9 @@ code version or an altered file never gets stale or foreign state."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +206,29 @@ def test_locks_are_persisted_as_new_locks(board_store: SQLiteStore) -> None:
     back = persist.load_snapshot(board_store)
     assert back.data == [1, 2, 3]
     assert back.lock.acquire(blocking=False) and back.rlock.acquire(blocking=False)
+
+
+def test_serving_from_a_warm_cache_never_imports_scikit_learn(board_store: SQLiteStore) -> None:
+    """A fresh process that loads the persisted projection, feature space and weights scores
+    every kind with numpy and scipy only: scikit-learn (about 1 s of imports) is for building
+    the feature space (TF-IDF) and fitting, never for serving."""
+    before = _results(Engine(board_store, background=False))  # builds, fits and persists
+    assert all(before.values())
+    code = ("import json, sys\n"
+            "from matchmaking.cli import main\n"
+            f"for kind, subject in {KIND_SUBJECT!r}.items():\n"
+            f"    main(['--store', 'sqlite:///{board_store.path}', 'recommend', kind, subject,\n"
+            "          '--k', '5', '--format', 'json'])\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'\n"
+            "                        or m in ('scoring.text', 'scoring.combiner'))))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "MATCHMAKING_DEBUG": "1"})
+    assert proc.returncode == 0, proc.stderr
+    *outputs, loaded = proc.stdout.strip().rsplit("\n", 1)
+    assert json.loads(loaded) == [], loaded
+    decoder, text, got = json.JSONDecoder(), outputs[0], []
+    while text.strip():
+        doc, end = decoder.raw_decode(text.strip())
+        got.append([(r["id"], r["score"]) for r in doc["results"]])
+        text = text.strip()[end:]
+    assert got == [[(i, round(s, 6)) for i, s in xs] for xs in before.values()]

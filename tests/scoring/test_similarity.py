@@ -6,7 +6,6 @@ import scipy.sparse as sp
 from sklearn.base import clone
 
 from scoring.similarity import (
-    TextSimilarity,
     cosine_similarity_sparse,
     cost_fit,
     cost_fit_matrix,
@@ -21,6 +20,7 @@ from scoring.similarity import (
     size_fit_matrix,
     size_profile,
 )
+from scoring.text import TextSimilarity
 
 DOCS = [
     "smart parking sensors",
