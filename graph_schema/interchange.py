@@ -42,6 +42,7 @@ from graph_schema.interchange_events import (
     format_error,
     needs_1_1,
 )
+from graph_schema.part_of import PartOfChecks
 from graph_schema.schema import (
     INTERNAL_LABELS,
     Label,
@@ -228,6 +229,7 @@ class _Validator:
         self.limits = limits
         self.declared = declared
         self.events = EventChecks(store)
+        self.part_of = PartOfChecks(store)
         self.report = report
         self.progress = progress
         self.labels: dict[str, Label] = {}
@@ -251,6 +253,7 @@ class _Validator:
                 if self.declared == FORMAT and needs_1_1(node=node):
                     raise InvalidInput(format_error(self.declared))
                 self.events.node(node, lineno)
+                self.part_of.node(node, lineno)
             except InvalidInput as e:
                 self.report.add_error(name, lineno, str(e))
                 self.bad_node_lines.add(lineno)
@@ -259,6 +262,11 @@ class _Validator:
             self.labels[node.id] = node.label
             self.node_lines.setdefault(node.id, lineno)
         self._check_against_store(name)
+        for node_id, lineno, message in self.part_of.finish(self.labels, self.bad_ids):
+            self.report.add_error(name, lineno, message)
+            self.bad_node_lines.add(lineno)
+            self.bad_ids.setdefault(node_id, lineno)
+            self.labels.pop(node_id, None)
 
     def _remember_rejected(self, obj: Any, lineno: int) -> None:
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):

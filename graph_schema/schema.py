@@ -223,6 +223,9 @@ class CityProps(_Located):
     description: str | None = None
     languages: list[str] | None = None
     budget_eur: Annotated[float, Field(ge=0)] | None = None
+    #: id of the City this one is part of (a district or borough of it); checked at import
+    #: by :mod:`graph_schema.part_of` (an existing City, not itself, no cycle)
+    part_of: Annotated[str, Field(pattern=ID_PATTERN.pattern)] | None = None
 
 
 class ProviderKind(StrEnum):
@@ -615,6 +618,9 @@ def node_from_json(obj: Any) -> Node:
             # A built-in KPI: the dataset may add properties without restating the name.
             model = BuiltinKPIProps
     validate_props(model, props)
+    if label is Label.CITY and props.get("part_of") == node_id:
+        raise InvalidInput(f"'part_of' of '{node_id}' names the city itself: give the id of "
+                           "the city it belongs to, or leave 'part_of' out")
     return Node(node_id, label, props)
 
 

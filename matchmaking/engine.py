@@ -575,6 +575,10 @@ class Engine:
             blocked |= snap.known(kind, s)
         if blocked:
             ok &= ~np.isin(cands, np.fromiter(blocked, dtype=np.int64))
+        exclude = KINDS[kind].exclude
+        if exclude is not None:
+            local = snap.proj.local
+            ok &= ~exclude(snap.fs, local[np.array([s])], local[cands])[0]
         return ok & filter_mask(snap.fs, KINDS[kind].candidate, cands, filters)
 
     def _reciprocal(self, snap: _Snapshot, kind: Kind, s: Row, score: NDArray[np.float64],

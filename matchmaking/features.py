@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ from numpy.typing import NDArray
 
 from graph_schema.schema import Label, RelType
 from matchmaking.kinds import KINDS, Kind
+from matchmaking.kinds.peers import PeerSpace
 from matchmaking.projection import IntArray, Projection
 from scoring.metapath import adamic_adar_weights, combine_typed_adjacency
 from scoring.pagerank import PPROperator
@@ -380,6 +382,11 @@ class FeatureSpace:
             out[rs[:, None] == rc[None, :]] = 0.0
         top = out.max(axis=0, keepdims=True)  # no per-subject maximum here: scale per column
         return _logscale(out, top)
+
+    @cached_property
+    def peers(self) -> PeerSpace:
+        """The peer features' extra tables and the place rule (built on first use)."""
+        return PeerSpace(self)
 
     def city_sim(self, A: IntArray, B: IntArray) -> FloatArray:
         """Profile similarity of cities: needs (0.5), SDG priorities (0.2), text (0.3).

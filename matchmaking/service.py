@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph_schema.errors import Conflict, InvalidInput, NotFound
+from graph_schema.part_of import check_part_of
 from graph_schema.schema import (
     ENDPOINTS,
     NODE_PROPS,
@@ -91,6 +92,8 @@ class Service:
         check_id(node_id)
         check_property_names(props)
         validate_props(NODE_PROPS[label], props)
+        if label is Label.CITY:
+            check_part_of(self.store, node_id, props.get("part_of"))
         existing = self.store.labels_of([node_id]).get(node_id)
         if existing is not None:
             raise Conflict(
@@ -113,6 +116,8 @@ class Service:
         props = {k: v for k, v in old.props.items() if k not in remove}
         props.update(changes)
         validate_props(NODE_PROPS[label], props)
+        if label is Label.CITY:
+            check_part_of(self.store, node_id, props.get("part_of"))
         node = Node(node_id, label, props)
         self.store.write(nodes=[node], replace=True)
         return node

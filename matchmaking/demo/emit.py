@@ -141,9 +141,11 @@ def _city_nodes(world: World, rng: np.random.Generator) -> Iterator[Node]:
             "population": pop,
             "lat": round(float(world.city_lat[i]), 5),
             "lon": round(float(world.city_lon[i]), 5),
-            "languages": list(country_languages(cc)),
+            "languages": list(world.city_languages[i]),
             "budget_eur": int(world.city_budget[i]),
             "description": " ".join(text),
+            **({"part_of": world.city_id[world.city_part_of[i]]}
+               if world.city_part_of[i] >= 0 else {}),
         })
 
 

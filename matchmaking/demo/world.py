@@ -32,6 +32,7 @@ from matchmaking.demo.catalogue import (
     TOPICS,
     kpi_range,
 )
+from matchmaking.demo.places import parts_of, region_languages
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -161,6 +162,7 @@ class _CityTable:
     lat: FloatArray
     lon: FloatArray
     population: IntArray
+    admin1: list[str]
 
 
 @cache
@@ -184,6 +186,7 @@ def _city_table() -> _CityTable:
                 float(c["latitude"]),
                 float(c["longitude"]),
                 int(c["population"]),
+                str(c.get("admin1code") or ""),
             )
         )
     return _CityTable(
@@ -194,6 +197,7 @@ def _city_table() -> _CityTable:
         lat=np.array([r[4] for r in rows]),
         lon=np.array([r[5] for r in rows]),
         population=np.array([r[6] for r in rows], dtype=np.int64),
+        admin1=[r[7] for r in rows],
     )
 
 
@@ -238,6 +242,8 @@ class World:
     city_lat: FloatArray = field(init=False)
     city_lon: FloatArray = field(init=False)
     city_pop: IntArray = field(init=False)
+    city_languages: list[tuple[str, ...]] = field(init=False)  # of the city's region
+    city_part_of: IntArray = field(init=False)  # index of the city it is part of, or -1
     city_z: FloatArray = field(init=False)
     city_budget: IntArray = field(init=False)
     city_arch: IntArray = field(init=False)
@@ -343,6 +349,11 @@ class World:
         self.city_lat = table.lat[sel]
         self.city_lon = table.lon[sel]
         self.city_pop = table.population[sel]
+        admin1 = [table.admin1[i] for i in sel]
+        self.city_languages = [region_languages(cc, a) or country_languages(cc)
+                               for cc, a in zip(self.city_country, admin1, strict=True)]
+        self.city_part_of = parts_of(self.city_lat, self.city_lon, self.city_pop,
+                                     self.city_country, admin1)
         logp = np.log(self.city_pop.astype(float))
         self.city_z = (logp - logp.mean()) / (logp.std() or 1.0)
         per_capita = np.array([BUDGET_PER_CAPITA[REGIONS[r]] for r in self.city_region])
@@ -460,6 +471,10 @@ class World:
         )
         np.fill_diagonal(related, 0.0)
         self.topic_related = related
+        slug = {tp.slug: i for i, tp in enumerate(TOPICS)}
+        fits = np.zeros((t, t))
+        for i, tp in enumerate(TOPICS):
+            fits[i, [slug[x] for x in tp.related]] = 1.0
         self.sol_topics, self.sol_template, self.sol_name, self.sol_id = [], [], [], []
         self.sol_sdgs, self.sol_kpis = [], []
         cost = np.zeros(n, dtype=np.int64)
@@ -470,8 +485,10 @@ class World:
             n_sec = int(rng.choice(3, p=[0.5, 0.4, 0.1]))
             topics = [p]
             for _ in range(n_sec):
-                wr = related[p].copy()
+                wr = related[p] * fits[p]  # only topics close in purpose (topics.json)
                 wr[topics] = 0.0
+                if not wr.any():
+                    break
                 topics.append(_choice(rng, wr))
             tmpl = int(rng.integers(len(TOPICS[p].solutions)))
             name, _, base_cost = TOPICS[p].solutions[tmpl]
@@ -609,7 +626,7 @@ class World:
         cover = self.cover.T.astype(np.float32)
         s_lat = (self.sol_latent.T / np.sqrt(LATENT_DIM)).astype(np.float32)
         avail = (0.8 * self.sol_avail).astype(np.float32)
-        city_langs = [set(country_languages(cc)) for cc in self.city_country]
+        city_langs = [set(langs) for langs in self.city_languages]
         out: list[tuple[int, int, int, int, int]] = []
         chunk = 512
         for lo in range(0, c, chunk):
@@ -681,6 +698,7 @@ class World:
         country_code = {cc: i for i, cc in enumerate(sorted(set(self.city_country)))}
         cidx = np.array([country_code[cc] for cc in self.city_country])
         size = (0.3 * self.city_z).astype(np.float32)
+        root = np.where(self.city_part_of >= 0, self.city_part_of, np.arange(c))
         pairs: list[tuple[int, int]] = []
         seen: set[tuple[int, int]] = set()
         chunk = 512
@@ -692,6 +710,8 @@ class World:
             score += size[None, :]
             score += _gumbel(rng, (hi - lo, c))
             score[np.arange(hi - lo), np.arange(lo, hi)] = -np.inf
+            # no partnership within one city (a district and its city, or two districts)
+            score[root[lo:hi, None] == root[None, :]] = -np.inf
             for r, others in enumerate(_top_k_rows(score, m[lo:hi])):
                 a = lo + r
                 for b in others.tolist():

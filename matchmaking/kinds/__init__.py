@@ -134,6 +134,8 @@ FeatureFn = Callable[["FeatureSpace", IntArray, IntArray, "Mapping[str, float] |
                      dict[str, FloatArray]]
 #: ``reasons(explainer)``: one reason builder per feature name.
 ReasonsFn = Callable[["Explainer"], "dict[str, Builder]"]
+#: ``exclude(space, S, C)``: True where candidate ``C`` may never be recommended to ``S``.
+ExcludeFn = Callable[["FeatureSpace", IntArray, IntArray], NDArray[np.bool_]]
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,9 @@ class KindSpec:
         A kind whose weights this kind's features use (providers use the solutions score).
     also_known : tuple of LinkRule
         Further links that exclude a candidate by default (a city's own staff as experts).
+    exclude : ExcludeFn or None
+        Candidates never recommended to a subject, whatever the options (peers: parts of
+        the city itself).
     """
 
     kind: Kind
@@ -181,6 +186,7 @@ class KindSpec:
     reverse: Kind | None = None
     upstream: Kind | None = None
     also_known: tuple[LinkRule, ...] = ()
+    exclude: ExcludeFn | None = None
 
     def __post_init__(self) -> None:
         if set(self.default_weights) - set(self.features):

@@ -60,6 +60,10 @@ EXCLUDED = {
     # another node (say an event the run created) is refused with 422, like a link to a node of
     # the wrong label
     "PUT /events/{event_id}/participants/{pid}": [checks.positive_data_acceptance],
+    # a city's ``part_of`` must name another existing City and make no cycle (issue 8), which
+    # no schema can say either: a generated id is rightly refused with 422
+    "POST /cities": [checks.positive_data_acceptance],
+    "PATCH /cities/{id}": [checks.positive_data_acceptance],
 }
 
 

@@ -319,6 +319,18 @@ def _peer_partners(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
         assert g & o.out[(RelType.PARTNERS_WITH, s)] & o.out[(RelType.PARTNERS_WITH, c)]
 
 
+def _peer_kpis(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
+    for name in quoted(m.group(1)):
+        assert (o.any_rel(RelType.MEASURES, s, Label.KPI, name)
+                & o.any_rel(RelType.MEASURES, c, Label.KPI, name)), name
+
+
+def _peer_advisers(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
+    both = o.into[(RelType.ADVISED, s)] & o.into[(RelType.ADVISED, c)]
+    for g in o.names_list(m.group(1), Label.MEMBER):
+        assert any(x in both and o.open_member(x) for x in g), g
+
+
 def _lead_solution(rel_c: RelType, rel_sol: RelType, label: Label) -> Check:
     """"<c rel_c X>, which your solution "S" <rel_sol X>" for leads."""
     def check(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
@@ -387,6 +399,8 @@ PATTERNS: list[tuple[str, Check]] = [
     (r"Shares your priorities (.+)", _sdg_both(RelType.PRIORITIZES, RelType.PRIORITIZES)),
     (r"Similar size: " + N + r" inhabitants \(you: " + N + r"\)", _peer_size),
     (r"Partners with (.+), like you", _peer_partners),
+    (r"Lags on the same KPIs as you: " + Q, _peer_kpis),
+    (r"Has advisers in common with you: (.+)", _peer_advisers),
     # leads
     (r'Needs ((?:"[^"]*"(?:, | and )?)+), which your solution "(.+)" covers',
      _lead_solution(RelType.NEEDS, RelType.COVERS, Label.TOPIC)),
