@@ -47,7 +47,7 @@ from matchmaking import persist
 from matchmaking.explain import Explainer
 from matchmaking.features import FeatureSpace
 from matchmaking.filtering import Filters, RecommendOptions, filter_mask
-from matchmaking.grouping import Offer, collapse, solution_groups
+from matchmaking.grouping import Offer, collapse, offers, solution_groups
 from matchmaking.kinds import KINDS, Kind, kind_of
 from matchmaking.privacy import Privacy, PrivacyOverlay
 from matchmaking.projection import IntArray, Projection, Row
@@ -555,19 +555,10 @@ class Engine:
         chosen = self._rerank(snap, kind, pool, final, k, options.diversify)
         out = self._explain(snap, kind, s, X, model, chosen, final, reverse)
         for i, rec in zip(chosen.tolist(), out, strict=True):
-            rec.also_offered_by = [self._offer(snap, kind, int(j), final)
-                                   for j in others.get(i, ())]
+            if i in others:
+                rec.also_offered_by = offers(snap.proj, snap.explainer.solution_provider,
+                                             snap.cands[kind][others[i]], final[others[i]])
         return out
-
-    @staticmethod
-    def _offer(snap: _Snapshot, kind: Kind, i: int, score: NDArray[np.float64]) -> Offer:
-        """Candidate position ``i`` of a grouped solutions list, with its providers."""
-        proj, ex = snap.proj, snap.explainer
-        c = int(snap.cands[kind][i])
-        provs = ex.row(ex.solution_provider, int(proj.local[c]))
-        prov_rows = proj.rows[Label.PROVIDER][provs]
-        return Offer(proj.ids[c], proj.name(c), round(float(score[i]), 6),
-                     tuple(sorted((proj.ids[int(r)], proj.name(int(r))) for r in prov_rows)))
 
     def _mask(self, snap: _Snapshot, kind: Kind, s: Row, filters: Filters,
               include_known: bool) -> NDArray[np.bool_]:

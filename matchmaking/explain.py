@@ -36,6 +36,7 @@ the label, :data:`~matchmaking.projection.Local`); :meth:`Explainer.reasons` tak
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -68,6 +69,26 @@ FEATURE_NAMES = {
 }
 
 
+def _median_of_others(M: np.ndarray) -> np.ndarray:
+    """``out[i, f]``: the median of column ``f`` of ``M`` without row ``i`` (``n >= 2``).
+
+    Examples
+    --------
+    >>> _median_of_others(np.array([[1.0], [5.0], [3.0], [4.0]])).ravel().tolist()
+    [4.0, 3.0, 4.0, 3.0]
+    """
+    n = M.shape[0]
+    order = np.argsort(M, axis=0, kind="stable")
+    S = np.take_along_axis(M, order, axis=0)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(n)[:, None], M.shape), axis=0)
+
+    def reduced(j: int) -> np.ndarray:  # j-th smallest of the column without row i
+        return np.take_along_axis(S, j + (j >= rank).astype(np.int64), axis=0)
+
+    return (reduced((n - 2) // 2) + reduced((n - 1) // 2)) / 2
+
+
 def _num(v: Any) -> float:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else float("nan")
 
@@ -91,6 +112,7 @@ class Explainer:
         self.provider_member_staff = sp.csr_array(fs.member_provider_staff.T)  # provider -> staff
         self.city_member_advised = sp.csr_array(fs.member_city_advised.T)  # city -> advisers
         self._builders: dict[Kind, dict[str, Builder]] = {}  # reason builders by kind, made once
+        self._coords: tuple[np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ entry point
 
@@ -125,33 +147,40 @@ class Explainer:
         sl = Local(int(self.proj.local[s]))
         typical: list[dict[str, float]] = [{} for _ in cands]  # median of the others
         if len(cands) >= 3:
-            for f in sorted({f for cp in comps for f in cp}):
-                v = np.array([cp.get(f, 0.0) for cp in comps])
-                for i in range(v.size):
-                    typical[i][f] = float(np.median(np.delete(v, i)))
+            feats = sorted({f for cp in comps for f in cp})
+            M = np.array([[cp.get(f, 0.0) for f in feats] for cp in comps])
+            typical = [dict(zip(feats, row, strict=True))
+                       for row in _median_of_others(M).tolist()]
         streams = [self._stream(builders, sl, Local(int(self.proj.local[c])), cp, ty)
                    for c, cp, ty in zip(cands, comps, typical, strict=True)]
-        # One reason more than shown, so that a dropped common sentence has a successor.
-        drafts = [[x for _, x in zip(range(MAX_REASONS + 1), st, strict=False)]
-                  for st in streams]
-        common: set[str] = set()
-        if len(cands) >= 3:
-            counts: dict[str, int] = {}
-            for d in drafts:
-                for _, r in d:
-                    counts[r] = counts.get(r, 0) + 1
-            common = {r for r, n in counts.items() if n >= COMMON_SHARE * len(cands)}
-        out = []
-        for draft, stream, cp in zip(drafts, streams, comps, strict=True):
-            kept = [x for x in draft if x[1] not in common]
-            for x in stream:  # refill after dropped common sentences
+        pulled: list[list[tuple[str, str]]] = [[] for _ in streams]
+
+        def shown(i: int, common: set[str]) -> list[tuple[str, str]]:
+            """Candidate ``i``'s first reasons that are not common, pulling as needed."""
+            kept = [x for x in pulled[i] if x[1] not in common]
+            for x in streams[i]:
                 if len(kept) >= MAX_REASONS:
                     break
+                pulled[i].append(x)
                 if x[1] not in common:
                     kept.append(x)
-            if not kept:
-                kept = draft[:1] or [self._generic(cp)]
-            out.append(kept[:MAX_REASONS])
+            return kept[:MAX_REASONS]
+
+        # Drop sentences given to COMMON_SHARE of the list; a successor pulled in to replace
+        # one may make another sentence common, so repeat until nothing new is common.
+        common: set[str] = set()
+        while True:
+            lists = [shown(i, common) for i in range(len(streams))]
+            if len(cands) < 3:
+                break
+            counts = Counter(r for xs in lists for _, r in xs)
+            more = {r for r, n in counts.items() if n >= COMMON_SHARE * len(cands)} - common
+            if not more:
+                break
+            common |= more
+        out = []
+        for i, (kept, cp) in enumerate(zip(lists, comps, strict=True)):
+            out.append(kept or pulled[i][:1] or [self._generic(cp)])
         return out
 
     @staticmethod
@@ -229,10 +258,12 @@ class Explainer:
 
     def coords(self, cities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Latitude and longitude of cities (local indices); NaN where unknown."""
-        rows = self.proj.rows[Label.CITY][cities]
-        lat = np.array([_num(self.proj.props[int(r)].get("lat")) for r in rows], dtype=float)
-        lon = np.array([_num(self.proj.props[int(r)].get("lon")) for r in rows], dtype=float)
-        return lat, lon
+        if self._coords is None:  # every city's, read once
+            rows = self.proj.rows[Label.CITY].tolist()
+            self._coords = (
+                np.array([_num(self.proj.props[r].get("lat")) for r in rows], dtype=float),
+                np.array([_num(self.proj.props[r].get("lon")) for r in rows], dtype=float))
+        return self._coords[0][cities], self._coords[1][cities]
 
     def sdg_name(self, local: int) -> str:
         """``"SDG 11 (Sustainable cities and communities)"``."""

@@ -53,7 +53,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from graph_schema.schema import Label, RelType
+from graph_schema.schema import SYMMETRIC_TYPES, Label, RelType
 from matchmaking.kinds import KINDS, Kind
 from matchmaking.kinds.peers import PeerSpace
 from matchmaking.projection import IntArray, Projection
@@ -316,7 +316,10 @@ class FeatureSpace:
 
     def _init_ppr(self) -> None:
         proj = self.proj
-        mats = {t.value: proj.adj[t] for t in proj.adj}
+        # symmetric types (PARTNERS_WITH) are stored in both directions and the walk graph is
+        # S + S.T: halve them, or a partnership would weigh twice its PPR_WEIGHTS entry
+        mats = {t.value: proj.adj[t] * 0.5 if t in SYMMETRIC_TYPES else proj.adj[t]
+                for t in proj.adj}
         weights = {k: v for k, v in PPR_WEIGHTS.items() if k in mats}
         A = combine_typed_adjacency(mats, weights, symmetric=True) if mats else sp.csr_array(
             (proj.n, proj.n))

@@ -35,7 +35,8 @@ from numpy.typing import NDArray
 from graph_schema.schema import Label
 from matchmaking.projection import IntArray, Projection
 
-__all__ = ["NAME_SIMILARITY", "Offer", "collapse", "normalised_name", "solution_groups"]
+__all__ = ["NAME_SIMILARITY", "Offer", "collapse", "normalised_name", "offers",
+           "solution_groups"]
 
 #: Minimum cosine of two normalised names (character 3-5 grams, TF-IDF) in one group.
 NAME_SIMILARITY = 0.8
@@ -175,3 +176,26 @@ def collapse(order: IntArray, group_of: NDArray[np.int64]) -> tuple[IntArray, di
             members[pos] = []
     reps = np.fromiter(first.values(), dtype=np.int64, count=len(first))
     return reps, {r: np.asarray(m, dtype=np.int64) for r, m in members.items() if m}
+
+
+def offers(proj: Projection, solution_provider: sp.csr_array, rows: IntArray,
+           scores: NDArray[np.float64]) -> list[Offer]:
+    """The :class:`Offer` of each solution (global ``rows``, with their ``scores``).
+
+    Parameters
+    ----------
+    proj : Projection
+    solution_provider : scipy.sparse.csr_array
+        Solution x provider ``OFFERS`` incidence (local indices).
+    rows : ndarray of int
+    scores : ndarray of float
+    """
+    out = []
+    for r, score in zip(rows.tolist(), scores.tolist(), strict=True):
+        lo = int(proj.local[r])
+        provs = solution_provider.indices[solution_provider.indptr[lo]:
+                                          solution_provider.indptr[lo + 1]]
+        who = sorted((proj.ids[int(p)], proj.name(int(p)))
+                     for p in proj.rows[Label.PROVIDER][provs])
+        out.append(Offer(proj.ids[r], proj.name(r), round(float(score), 6), tuple(who)))
+    return out

@@ -2,9 +2,9 @@
 read back into the entities it names (:mod:`reason_oracle`), the relationships it states are
 checked in the store, and the feature behind it contributes positively to the score.
 
-Worlds: the demo at ``small`` scale (seed 42, where every kind learns its weights) and a
-second graph of another seed and scale (``tiny``, seed 7: other cities, other catalogue
-draws, default weights for the kinds that cannot learn there).
+Worlds: the demo at ``small`` scale (seed 42, where every kind learns its weights) and the
+independently written synthetic ecosystem of :mod:`matchmaking.evaluation.synthetic` (seed 3,
+300 cities: another causal story, other names, other text).
 """
 
 from __future__ import annotations
@@ -19,19 +19,22 @@ from graph_schema.interchange import import_dataset
 from graph_schema.sqlite_store import SQLiteStore
 from matchmaking.demo import write_dataset
 from matchmaking.engine import Engine
+from matchmaking.evaluation.synthetic import generate_world
 from matchmaking.filtering import RecommendOptions
 from matchmaking.kinds import KINDS, Kind
 
-WORLDS = {"demo-small-42": ("small", 42), "demo-tiny-7": ("tiny", 7)}
+WORLDS = ("demo-small-42", "synthetic-3")
 SUBJECTS_PER_KIND = 8
 
 
-@pytest.fixture(scope="module", params=list(WORLDS))
+@pytest.fixture(scope="module", params=WORLDS)
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
           ) -> Iterator[tuple[SQLiteStore, Engine, Oracle]]:
-    scale, seed = WORLDS[request.param]
     root = tmp_path_factory.mktemp(request.param)
-    write_dataset(root / "data", scale, seed=seed)
+    if request.param == "synthetic-3":
+        generate_world(seed=3, cities=300).write(root / "data")
+    else:
+        write_dataset(root / "data", "small", seed=42)
     store = SQLiteStore(root / "w.db")
     store.init()
     assert import_dataset(store, root / "data").ok

@@ -1,0 +1,117 @@
+"""Training never sees the links it learns from (the leak test of the tests audit, M15).
+
+On the ``small`` demo world every kind has well over 20 positives, so every kind really
+learns. The trainer's own feature tensors are recorded while it fits; for each hidden
+positive, its feature row must equal the row computed, independently, on a graph built from
+the store's relationships *without* the hidden links (removed by the kind's link rule on the
+relationships, not by the trainer's edge removal). A canary checks that the comparison can
+fail: on the full graph the same rows differ.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import matchmaking.training as training
+from graph_schema.schema import Node, Rel
+from graph_schema.sqlite_store import SQLiteStore
+from matchmaking.demo import generate
+from matchmaking.features import FeatureSpace
+from matchmaking.kinds import KINDS, Kind
+from matchmaking.projection import IntArray, Projection
+
+
+@pytest.fixture(scope="module")
+def small_graph(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Node], list[Rel]]:
+    """The ``small`` demo world as the store holds it (with its reference nodes)."""
+    store = SQLiteStore(Path(tmp_path_factory.mktemp("leak")) / "small.db")
+    store.init()
+    nodes, rels = generate("small", seed=42)
+    store.write(list(nodes), list(rels))
+    try:
+        return list(store.iter_nodes()), list(store.iter_rels())
+    finally:
+        store.close()
+
+
+class _Recorder:
+    """Spies on one fit: the hidden links and every feature block the trainer computes."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.hidden: dict[int, set[int]] = {}
+        self.blocks: list[tuple[Kind, IntArray, IntArray, np.ndarray, Any]] = []
+        real_hide = training._hide_links
+        recorder = self
+
+        def hide(*args: Any, **kwargs: Any) -> tuple[dict[int, set[int]], Projection]:
+            hidden, train = real_hide(*args, **kwargs)
+            recorder.hidden = {s: set(c) for s, c in hidden.items()}
+            return hidden, train
+
+        class RecordingSpace(FeatureSpace):
+            def features(self, kind: Kind, Sx: IntArray, Cx: IntArray,
+                         upstream: Any = None) -> np.ndarray:
+                X = super().features(kind, Sx, Cx, upstream=upstream)
+                recorder.blocks.append((kind, np.array(Sx), np.array(Cx), X.copy(), upstream))
+                return X
+
+        monkeypatch.setattr(training, "_hide_links", hide)
+        monkeypatch.setattr(training, "FeatureSpace", RecordingSpace)
+
+
+def _without(rels: list[Rel], kind: Kind, hidden_ids: set[tuple[str, str]]) -> list[Rel]:
+    """``rels`` minus every relationship that links a hidden (subject, candidate) pair."""
+    rule = KINDS[kind].positive
+    return [r for r in rels if not rule.pairs([r]) & hidden_ids]
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_features_of_hidden_positives_are_computed_without_them(
+    kind: Kind, small_graph: tuple[list[Node], list[Rel]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    nodes, rels = small_graph
+    proj = Projection.build(nodes, rels)
+    upstream = None
+    up_kind = KINDS[kind].upstream
+    if up_kind is not None:
+        upstream = training.fit_kind(proj, up_kind).weights
+    with monkeypatch.context() as patch:
+        rec = _Recorder(patch)
+        model = training.fit_kind(proj, kind, upstream=upstream)
+    assert model.learned, model.fallback  # >= 20 positives: the learned path runs
+    assert model.n_positives >= 20
+    hidden_ids = {(proj.ids[s], proj.ids[c]) for s, cs in rec.hidden.items() for c in cs}
+    assert len(hidden_ids) >= 20
+
+    reduced = Projection.build(nodes, _without(rels, kind, hidden_ids))
+    assert reduced.ids == proj.ids  # same nodes, same local indices
+    still = {(reduced.ids[s], reduced.ids[c])
+             for s, c in training.positive_pairs(reduced, kind)}
+    assert not hidden_ids & still  # the independent removal really hides them
+    fs_reduced, fs_full = FeatureSpace(reduced), FeatureSpace(proj)
+    spec = KINDS[kind]
+    checked = changed = 0
+    for block_kind, Sx, Cx, X, up in rec.blocks:
+        if block_kind is not kind:  # e.g. the solutions scores inside providers' features
+            continue
+        subjects = proj.rows[spec.subject][Sx]
+        candidates = proj.rows[spec.candidate][Cx]
+        col = {int(c): j for j, c in enumerate(candidates)}
+        pos = [(i, col[c]) for i, s in enumerate(subjects.tolist())
+               for c in sorted(rec.hidden.get(s, ())) if c in col]
+        if not pos:
+            continue
+        i, j = (np.array(x) for x in zip(*pos, strict=True))
+        expected = fs_reduced.features(kind, Sx, Cx, upstream=up)[i, j]
+        np.testing.assert_allclose(X[i, j], expected, rtol=0, atol=1e-6,
+                                   err_msg=f"{kind}: a hidden positive's features see its link")
+        full = fs_full.features(kind, Sx, Cx, upstream=up)[i, j]
+        checked += len(pos)
+        changed += int(np.sum(np.abs(full - expected).max(axis=1) > 1e-3))
+    assert checked >= 20, kind
+    # canary: with the links still in the graph, many of these rows are different
+    assert changed >= checked // 4, (kind, changed, checked)
