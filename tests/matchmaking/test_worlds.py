@@ -151,7 +151,6 @@ needs_eu = pytest.mark.skipif(not eu_available(), reason=f"real EU data not at {
 def test_topic_enriched_eu_graph_imports_and_recommends_solutions(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from graph_schema.interchange import iter_dataset_nodes, iter_dataset_rels, write_dataset
-    from matchmaking.cli import main
 
     counts = eu_topic_dataset(EU_ROOT, tmp_path / "eu")
     assert counts.rels["NEEDS"] > 100  # cities' good-practice key words
@@ -169,27 +168,30 @@ def test_topic_enriched_eu_graph_imports_and_recommends_solutions(
     assert len(split.test) == 175
     write_dataset(tmp_path / "train", split.nodes, split.train)
     url = f"sqlite:///{tmp_path / 'train.db'}"
-    for args in (["import", str(tmp_path / "train")],
-                 ["recommend", "solutions", split.test[0].src, "--k", "5"]):
-        try:
-            main(["--store", url, *args])
-            code = 0
-        except SystemExit as e:
-            code = int(e.code or 0)
-        out, err = capsys.readouterr()
-        assert code == 0, err
+    out, err = _run_cli(capsys, url, ["import", str(tmp_path / "train")],
+                        ["recommend", "solutions", split.test[0].src, "--k", "5"])
     assert out.splitlines()[0] == f"solutions for {split.test[0].src}"
     assert len([line for line in out.splitlines() if "urbact:" in line or "etmun:" in line]) \
         == 5
 
 
 def test_cli_evaluate_takes_a_split(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from matchmaking.cli import main
 
     generate_world(seed=2, cities=40).write(tmp_path / "data")
     url = f"sqlite:///{tmp_path / 'g.db'}"
-    for args in (["import", str(tmp_path / "data")],
-                 ["evaluate", "--kinds", "peers", "--split", "random", "--max-cases", "10"]):
+    out, err = _run_cli(capsys, url, ["import", str(tmp_path / "data")],
+                        ["evaluate", "--kinds", "peers", "--split", "random", "--max-cases", "10"])
+    assert "split (random 20% of links)" in err
+    assert "### peers:" in out and "| hybrid |" in out
+
+
+def _run_cli(capsys: pytest.CaptureFixture[str], url: str,
+             *commands: list[str]) -> tuple[str, str]:
+    """Run CLI commands on one store, each asserted to exit 0; the last one's output."""
+    from matchmaking.cli import main
+
+    out = err = ""
+    for args in commands:
         try:
             main(["--store", url, *args])
             code = 0
@@ -197,5 +199,4 @@ def test_cli_evaluate_takes_a_split(tmp_path: Path, capsys: pytest.CaptureFixtur
             code = int(e.code or 0)
         out, err = capsys.readouterr()
         assert code == 0, err
-    assert "split (random 20% of links)" in err
-    assert "### peers:" in out and "| hybrid |" in out
+    return out, err
