@@ -16,32 +16,22 @@ makes a full recommendation pass (every city in scope, four kinds), later ones a
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from matchmaking import analytics
 
 from .. import xlsx
-from ..auth import Principal, require_staff
-from ..deps import EngineDep, PrincipalDep
+from ..deps import EngineDep
 from ..errors import ApiProblem, problem_responses
-from .reports import CountryQuery, RegionQuery
-
-XLSX = xlsx.MEDIA_TYPE
+from .reports import XLSX, CountryQuery, RegionQuery, StaffDep
 
 router = APIRouter(prefix="/reports", tags=["reports"],
                    responses=problem_responses(401, 403, 422, 429, 503))
 
-
-def _staff(principal: PrincipalDep) -> Principal:
-    require_staff(principal)
-    return principal
-
-
-StaffDep = Annotated[Principal, Depends(_staff)]
 Cell = str | int | float | None
 
 

@@ -125,6 +125,15 @@ def run_cli(store_url: str, *args: str, timeout: float = 120) -> str:
     return out.stdout
 
 
+
+def tiny_demo_store(root: Path, name: str) -> str:
+    """A SQLite store under ``root`` holding the tiny demo (written to ``root/demo``); its URL."""
+    url = f"sqlite:///{root / f'{name}.db'}"
+    run_cli(url, "init")
+    run_cli(url, "demo-data", "--scale", "tiny", str(root / "demo"))
+    run_cli(url, "import", str(root / "demo"))
+    return url
+
 class ServedApi:
     """``matchmaking serve`` on a free port, as a subprocess; :meth:`stop` returns its log."""
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from matchmaking.demo.event import EVENT_ID, SLOTS
-from tests.api.conftest import ServedApi, run_cli
+from tests.api.conftest import ServedApi, run_cli, tiny_demo_store
 from tests.api.test_staff_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _require_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -22,10 +22,7 @@ SLOW_MS = 180_000  # building the engine and solving, on a machine that may be b
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServedApi, str]]:
     _require_browser()
     root = tmp_path_factory.mktemp("event-page")
-    url = f"sqlite:///{root / 'events.db'}"
-    run_cli(url, "init")
-    run_cli(url, "demo-data", "--scale", "tiny", str(root / "demo"))
-    run_cli(url, "import", str(root / "demo"))
+    url = tiny_demo_store(root, "events")
     key = run_cli(url, "keys", "create", "--role", "staff", "--name", "events").strip()
     server = ServedApi(url, MATCHMAKING_RATE_LIMIT="0")
     yield server, key

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from tests.api.conftest import ServedApi, run_cli
+from tests.api.conftest import ServedApi, run_cli, tiny_demo_store
 from tests.api.test_staff_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -34,10 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServedApi, str]]:
     _require_browser()
     root = tmp_path_factory.mktemp("programme")
-    url = f"sqlite:///{root / 'programme.db'}"
-    run_cli(url, "init")
-    run_cli(url, "demo-data", "--scale", "tiny", str(root / "demo"))
-    run_cli(url, "import", str(root / "demo"))
+    url = tiny_demo_store(root, "programme")
     key = run_cli(url, "keys", "create", "--role", "staff", "--name", "programme").strip()
     server = ServedApi(url, MATCHMAKING_RATE_LIMIT="0")
     h = {"Authorization": f"Bearer {key}"}

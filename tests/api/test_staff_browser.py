@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import ServedApi, run_cli
+from tests.api.conftest import ServedApi, run_cli, tiny_demo_store
 from tests.conftest import env_flag
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -66,10 +66,7 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _require_browser()
     root = tmp_path_factory.mktemp("staff")
-    url = f"sqlite:///{root / 'staff.db'}"
-    run_cli(url, "init")
-    run_cli(url, "demo-data", "--scale", "tiny", str(root / "demo"))
-    run_cli(url, "import", str(root / "demo"))
+    url = tiny_demo_store(root, "staff")
     member = next(n["id"] for n in map(json.loads, (root / "demo" / "nodes.jsonl").open())
                   if n["label"] == "Member")
     staff_key = run_cli(url, "keys", "create", "--role", "staff", "--name", "browser").strip()

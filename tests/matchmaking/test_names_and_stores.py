@@ -6,22 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_run import run
 
 from graph_schema.errors import InvalidInput, NotFound
 from graph_schema.schema import Label, Node
 from graph_schema.sqlite_store import SQLiteStore
-from matchmaking.cli import main
 from matchmaking.resolve import NameIndex, fold
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _cities() -> list[Node]:

@@ -6,19 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_run import run
 
 from graph_schema.sqlite_store import SQLiteStore
-from matchmaking.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

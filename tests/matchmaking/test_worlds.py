@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_run import run
 
 from graph_schema.interchange import import_dataset
 from graph_schema.schema import Label, Node, Rel, RelType
@@ -188,15 +189,8 @@ def test_cli_evaluate_takes_a_split(tmp_path: Path, capsys: pytest.CaptureFixtur
 def _run_cli(capsys: pytest.CaptureFixture[str], url: str,
              *commands: list[str]) -> tuple[str, str]:
     """Run CLI commands on one store, each asserted to exit 0; the last one's output."""
-    from matchmaking.cli import main
-
     out = err = ""
     for args in commands:
-        try:
-            main(["--store", url, *args])
-            code = 0
-        except SystemExit as e:
-            code = int(e.code or 0)
-        out, err = capsys.readouterr()
+        code, out, err = run(capsys, "--store", url, *args)
         assert code == 0, err
     return out, err
