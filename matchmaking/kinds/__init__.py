@@ -157,10 +157,6 @@ class KindSpec:
         The feature blocks (the kind module's ``features``).
     reasons : ReasonsFn
         The reason builders (the kind module's ``reasons``).
-    fallback_reasons : tuple of str
-        Kept for compatibility and ignored: a reason is only ever drawn from a feature that
-        contributes to the pair's score (see :mod:`matchmaking.explain`), so there is no
-        fallback to a feature that does not.
     training : TrainingSpec
     reverse : Kind or None
         The kind that scores the same pair from the candidate's side (``reciprocal``).
@@ -181,7 +177,6 @@ class KindSpec:
     default_weights: Mapping[str, float]
     compute: FeatureFn
     reasons: ReasonsFn
-    fallback_reasons: tuple[str, ...] = ()
     training: TrainingSpec = field(default_factory=TrainingSpec)
     reverse: Kind | None = None
     upstream: Kind | None = None

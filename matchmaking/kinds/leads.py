@@ -127,6 +127,5 @@ SPEC: KindSpec = KindSpec(
                      "geo": 0.05, "language": 0.05, "text": 0.05, "ppr": 0.1, "contacts": 0.1},
     compute=features,
     reasons=reasons,
-    fallback_reasons=("need",),
     training=TrainingSpec(),
 )

@@ -174,7 +174,6 @@ EXPERTS: KindSpec = KindSpec(
     default_weights=_DEFAULTS,
     compute=expert_features,
     reasons=expert_reasons,
-    fallback_reasons=("need",),
     training=TrainingSpec(hard_share=1.0),
     reverse=Kind.OPPORTUNITIES,
 )
@@ -188,7 +187,6 @@ OPPORTUNITIES: KindSpec = KindSpec(
     default_weights=_DEFAULTS,
     compute=opportunity_features,
     reasons=opportunity_reasons,
-    fallback_reasons=("need",),
     training=TrainingSpec(hard_share=1.0, max_subjects=800),
     reverse=Kind.EXPERTS,
 )

@@ -236,7 +236,6 @@ SPEC: KindSpec = KindSpec(
     compute=features,
     reasons=reasons,
     exclude=excluded,
-    fallback_reasons=("need", "kpi", "partners"),
     training=TrainingSpec(hard_share=0.0),
     reverse=Kind.PEERS,
 )

@@ -132,7 +132,6 @@ SPEC: KindSpec = KindSpec(
                      "contacts": 0.1},
     compute=features,
     reasons=reasons,
-    fallback_reasons=("fit",),
     training=TrainingSpec(),
     upstream=Kind.SOLUTIONS,
 )

@@ -194,6 +194,5 @@ SPEC: KindSpec = KindSpec(
                      "popularity": 0.0, "nearby": 0.05},
     compute=features,
     reasons=reasons,
-    fallback_reasons=("ppr",),
     training=TrainingSpec(),
 )
