@@ -1,13 +1,14 @@
 """The offline evaluation behind docs/evaluation.md: one table per world (issue 8).
 
     .venv/bin/python benchmarks/run_evaluation.py [--worlds demo,synthetic,eu]
-        [--scales bsc] [--synthetic-cities 300] [--max-cases 300] [--full] [--plots DIR]
+        [--scales bsc] [--synthetic-cities 300] [--seeds 7,8,9] [--max-cases 300] [--full]
+        [--plots DIR]
 
 Worlds (:mod:`matchmaking.evaluation.worlds`):
 
 - ``demo``: the demo ecosystem at each of ``--scales`` (seed 42), default split;
 - ``synthetic``: the independent generator (:mod:`matchmaking.evaluation.synthetic`,
-  seed 7), default split, with the generator's oracle ceiling;
+  seed 7, or each of ``--seeds``), default split, with the generator's oracle ceiling;
 - ``eu``: the real EU city-cooperation data under three splits (latest URBACT membership of
   each city with at least 3, a random 20%, and the latest split on the topic-enriched graph),
   when ``../shared/benchmarks/eu-city-cooperation`` is present; skipped otherwise.
@@ -81,12 +82,18 @@ def worlds(args: argparse.Namespace, tmp: Path) -> Iterator[WorldData]:
                 write_dataset(folder, scale=scale, seed=42)
                 yield WorldData(f"demo-{scale}", folder, None, None, False)
         elif name == "synthetic":
-            t0 = time.perf_counter()
-            world = generate_world(seed=args.synthetic_seed, cities=args.synthetic_cities)
-            world.write(tmp / "synthetic")
-            print(f"(synthetic world generated in {time.perf_counter() - t0:.1f} s)\n")
-            yield WorldData(f"synthetic-{args.synthetic_cities}", tmp / "synthetic", None,
-                            world.oracle, False)
+            seeds = [int(s) for s in args.seeds.split(",") if s]
+            for seed in seeds:
+                t0 = time.perf_counter()
+                world = generate_world(seed=seed, cities=args.synthetic_cities)
+                folder = tmp / f"synthetic-{seed}"
+                world.write(folder)
+                print(f"(synthetic world, seed {seed}, generated in "
+                      f"{time.perf_counter() - t0:.1f} s)\n")
+                label = f"synthetic-{args.synthetic_cities}"
+                if seeds != [7]:
+                    label += f" seed {seed}"
+                yield WorldData(label, folder, None, world.oracle, False)
         elif name == "eu":
             if not eu_available(args.eu_root):
                 print(f"(real data not found at {args.eu_root}; the eu worlds are skipped)\n")
@@ -101,7 +108,8 @@ def main() -> None:
     parser.add_argument("--worlds", default="demo,synthetic,eu")
     parser.add_argument("--scales", default="bsc", help="demo scales, comma-separated")
     parser.add_argument("--synthetic-cities", type=int, default=300)
-    parser.add_argument("--synthetic-seed", type=int, default=7)
+    parser.add_argument("--seeds", default="7",
+                        help="seeds of the synthetic world, comma-separated (default 7)")
     parser.add_argument("--eu-root", type=Path, default=EU_ROOT)
     parser.add_argument("--max-cases", type=int, default=300)
     parser.add_argument("--full", action="store_true", help="also every method's rows")
