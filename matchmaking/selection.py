@@ -37,7 +37,7 @@ logistic combiner is used as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,14 +46,20 @@ import numpy as np
 from matchmaking.projection import FloatArray, IntArray
 from scoring.trees import TreeEnsemble, export_hgb
 
-#: Share of the drawn training subjects set aside to select the model on.
-VALIDATION_SHARE = 1 / 3
+#: Folds of the cross-validation over the drawn training subjects.
+FOLDS = 5
+#: Fewer validated subjects than this: no selection (the logistic combiner is kept).
 MIN_VALIDATION_SUBJECTS = 10
 #: Share of a ``single`` or ``gbrt`` score that is the logistic score: it orders the many
 #: candidates that a single feature or a tree's leaves leave tied.
 TIE_SHARE = 0.02
 K = 10
-CONTENDERS = ("logistic", "pure", "single", "defaults", "gbrt")
+#: The contenders from the simplest to the most flexible, i.e. by how far the served model
+#: may depart from the kind's documented default weights: the defaults themselves, the
+#: learned weights shrunk towards them, the learned weights alone, all weight on one
+#: feature, and a non-linear tree ranker. The one-standard-error rule (:func:`winner`)
+#: prefers the earlier of two contenders it cannot tell apart.
+SIMPLICITY = ("defaults", "logistic", "pure", "single", "gbrt")
 #: The tree ranker's settings: small trees, few of them (serving evaluates every candidate).
 GBRT_PARAMS: dict[str, Any] = {"max_iter": 40, "learning_rate": 0.15, "max_depth": 3,
                                "min_samples_leaf": 20, "l2_regularization": 1.0,
@@ -87,10 +93,19 @@ class SubjectSamples:
 
 @dataclass
 class Samples:
-    """The samples of every training subject, in subject order."""
+    """The samples of every training subject, in subject order, with each subject's
+    cross-validation fold (:func:`assign_folds`; -1: never validated)."""
 
     subjects: list[SubjectSamples] = field(default_factory=list)
-    validation: list[bool] = field(default_factory=list)
+    folds: list[int] = field(default_factory=list)
+
+    def n_folds(self) -> int:
+        """Number of folds (0 without any)."""
+        return max(self.folds, default=-1) + 1
+
+    def outside(self, fold: int) -> list[bool]:
+        """Which subjects to fit on when ``fold`` is validated."""
+        return [f != fold for f in self.folds]
 
     def pairs(self, which: Sequence[bool] | None = None) -> tuple[FloatArray, IntArray]:
         """Pairwise samples of the subjects selected by ``which`` (all when None)."""
@@ -198,33 +213,64 @@ def tie_broken(w: FloatArray, logistic: FloatArray) -> FloatArray:
     return np.asarray((1 - TIE_SHARE) * w + TIE_SHARE * logistic)
 
 
+def keep_rows(sample: SubjectSamples, X: FloatArray, cands: IntArray, held: int,
+              blocked: set[int]) -> None:
+    """Keep a subject's validation rows on ``sample``: every candidate's features ``X`` (as
+    float32), the position of the ``held`` candidate it is validated on, and the positions
+    of the ``blocked`` candidates (known links and the subject itself: not ranked)."""
+    sample.X = X.astype(np.float32)
+    sample.pos = np.flatnonzero(cands == held)
+    sample.blocked = np.flatnonzero(np.isin(cands, np.fromiter(blocked, dtype=np.int64)))
+
+
 def single_weights(j: int, logistic: FloatArray) -> FloatArray:
     """Weights of the ``single`` contender: feature ``j``, tie-broken by the logistic score."""
     return tie_broken(np.eye(logistic.size)[j], logistic)
 
 
-def validate(samples: Samples, contenders: dict[str, tuple[FloatArray, TreeEnsemble | None]]
-             ) -> dict[str, FloatArray]:
-    """Validation nDCG@10 of each contender (``name -> (weights, trees or None)``), one value
-    per validation subject."""
-    val = [s for s, v in zip(samples.subjects, samples.validation, strict=True) if v]
+#: Contenders by name: ``(weights, trees or None)``, served by :func:`served_score`.
+Contenders = dict[str, tuple[FloatArray, TreeEnsemble | None]]
+
+
+def assign_folds(n: int, folds: int, rng: np.random.Generator) -> IntArray:
+    """A fold in ``0 .. folds - 1`` for each of ``n`` subjects: a random permutation of
+    ``0, 1, .., folds - 1, 0, 1, ..`` (fold sizes differ by at most one)."""
+    return np.asarray(rng.permutation(np.arange(n) % folds), dtype=np.int64)
+
+
+def cross_validate(samples: Samples, fit: Callable[[list[bool]], Contenders]
+                   ) -> dict[str, FloatArray]:
+    """Validation nDCG@10 of each contender, one value per validated subject (in subject
+    order): for each fold, ``fit(which)`` returns the contenders fitted on the subjects
+    ``which`` selects (every other fold), and they rank the fold's subjects. A contender is
+    named by its first word (``single <feature>`` counts as ``single``: the feature is
+    chosen again in each fold); one that some fold could not fit is left out."""
+    n = len(samples.subjects)
     out: dict[str, FloatArray] = {}
-    for name, (w, trees) in contenders.items():
-        scores = []
-        for s in val:
-            assert s.X is not None and s.pos is not None and s.blocked is not None
-            scores.append(ndcg_top(np.round(served_score(s.X, w, trees), 9), s.pos, s.blocked))
-        out[name] = np.array(scores)
-    return out
+    present: set[str] | None = None
+    for fold in range(samples.n_folds()):
+        contenders = fit(samples.outside(fold))
+        rows = [i for i, f in enumerate(samples.folds) if f == fold]
+        for name, (w, trees) in contenders.items():
+            scores = out.setdefault(name.split(" ")[0], np.full(n, np.nan))
+            for i in rows:
+                s = samples.subjects[i]
+                assert s.X is not None and s.pos is not None and s.blocked is not None
+                scores[i] = ndcg_top(np.round(served_score(s.X, w, trees), 9), s.pos,
+                                     s.blocked)
+        names = {name.split(" ")[0] for name in contenders}
+        present = names if present is None else present & names
+    validated = np.array([f >= 0 for f in samples.folds], dtype=bool)
+    return {k: v[validated] for k, v in out.items() if present and k in present}
 
 
 def winner(scores: dict[str, FloatArray]) -> str:
-    """The contender to keep: the best mean validation nDCG@10 (the earlier in
-    :data:`CONTENDERS` on a tie; ``single <feature>`` counts as ``single``), unless its gain
-    over the ``logistic`` combiner (over ``defaults`` when the combiner could not learn) is
-    within one standard error of the per-subject paired differences: then the combiner
-    stays (the one-standard-error rule, so that noise in a small validation set does not
-    swap the model).
+    """The contender to keep, by the one-standard-error rule: the simplest contender (the
+    earliest in :data:`SIMPLICITY`; ``single <feature>`` counts as ``single``) whose mean
+    validation nDCG@10 is within one standard error of the best mean, the standard error
+    being that of the per-subject paired differences between the two. A contender that is
+    better only by an amount the validation subjects cannot tell from noise does not
+    replace a simpler one.
 
     Examples
     --------
@@ -235,12 +281,16 @@ def winner(scores: dict[str, FloatArray]) -> str:
     'logistic'
     """
     def rank(name: str) -> tuple[float, int]:
-        return (-float(np.mean(scores[name])), CONTENDERS.index(name.split(" ")[0]))
+        return (-float(np.mean(scores[name])), SIMPLICITY.index(name.split(" ")[0]))
 
     best = min(scores, key=rank)
-    ref = "logistic" if "logistic" in scores else "defaults"
-    if best == ref or ref not in scores or scores[ref].size < 2:
-        return best
-    diff = scores[best] - scores[ref]
-    se = float(np.std(diff, ddof=1) / np.sqrt(diff.size))
-    return best if float(np.mean(diff)) > se else ref
+    for name in sorted(scores, key=lambda n: SIMPLICITY.index(n.split(" ")[0])):
+        if name == best:
+            break
+        diff = scores[best] - scores[name]
+        if diff.size < 2:
+            continue
+        se = float(np.std(diff, ddof=1) / np.sqrt(diff.size))
+        if float(np.mean(diff)) <= se:
+            return name
+    return best

@@ -239,10 +239,10 @@ def fit_kind(
     known_after: dict[int, set[int]] = {}
     for s, c in positive_pairs(train, kind):
         known_after.setdefault(s, set()).add(c)
-    # the inner validation subjects (a fixed share, drawn from their own seed)
-    n_val = int(round(selection.VALIDATION_SHARE * subjects.size)) if select else 0
-    val_set = set(np.random.default_rng([random_state, 1]).choice(
-        subjects, size=n_val, replace=False).tolist()) if n_val else set()
+    # model selection: each subject's fold and the one hidden link it is validated on
+    folds, held = _validation_draw(subjects, hidden, known_after, random_state) if select \
+        else ({}, {})
+    fs_val = FeatureSpace(_without_links(proj, pairs, held)) if held else None
     fs = FeatureSpace(train)
     names = list(spec.features)
     dw = np.array([default_model(kind).weights.get(f, 0.0) for f in names])
@@ -255,15 +255,19 @@ def fit_kind(
     for i in range(0, len(subj_list), chunk):
         block = subj_list[i:i + chunk]
         X = fs.features(kind, proj.local[np.array(block)], cand_local, upstream=upstream)
+        Xv = None if fs_val is None else fs_val.features(
+            kind, proj.local[np.array(block)], cand_local, upstream=upstream)
         for j, s in enumerate(block):
             known = known_after.get(s, set())
             pos = hidden[s] - known
             blocked = pos | known | set(by_subject[s]) | {s}
-            sample = _subject_samples(X[j], cands, pos, blocked, dw, draw, rng,
-                                      keep=s in val_set)
+            sample = _subject_samples(X[j], cands, pos, blocked, dw, draw, rng)
             if sample is not None:
+                if Xv is not None and s in held:
+                    selection.keep_rows(sample, Xv[j], cands, held[s],
+                                        (set(by_subject[s]) | {s}) - {held[s]})
                 samples.subjects.append(sample)
-                samples.validation.append(s in val_set)
+                samples.folds.append(folds[s] if s in held else -1)
     n_pos = sum(s.n_pos for s in samples.subjects)
     if not samples.subjects or n_pos < min_positives:
         return default_model(kind, f"{n_pos} usable hidden positives, fewer than "
@@ -272,31 +276,34 @@ def fit_kind(
     model = _fit_ranker(kind, Xa, ya, names, min_positives, random_state)
     model.n_positives, model.n_samples = n_pos, int(ya.size)
     if (model.learned or model.fallback in _SELECTABLE_FALLBACKS) \
-            and sum(samples.validation) >= selection.MIN_VALIDATION_SUBJECTS:
+            and sum(f >= 0 for f in samples.folds) >= selection.MIN_VALIDATION_SUBJECTS:
         model = _select(kind, model, samples, names, min_positives, random_state)
     return model
 
 
 def _select(kind: Kind, full: KindModel, samples: selection.Samples, names: list[str],
             min_positives: int, random_state: int) -> KindModel:
-    """Model selection on the inner validation subjects (:mod:`matchmaking.selection`): the
-    winner, refitted on every subject, with the validation scores of every contender."""
-    fit_part = [not v for v in samples.validation]
-    Xp, yp = samples.pairs(fit_part)
-    logistic = _fit_ranker(kind, Xp, yp, names, min_positives, random_state, warn=False)
+    """Model selection by cross-validation over the subjects (:mod:`matchmaking.selection`):
+    the winner, refitted on every subject, with the validation scores of every contender."""
     defaults = _vector(default_model(kind).weights, names)
-    lw = _vector(logistic.weights, names)  # the defaults when the combiner cannot learn
-    j = samples.best_single(fit_part)
-    contenders: dict[str, tuple[FloatArray, TreeEnsemble | None]] = {}
-    if logistic.learned and full.learned:
-        contenders["logistic"] = (lw, None)
-        contenders["pure"] = (selection.tie_broken(_unmixed(lw, defaults), lw), None)
-    contenders[f"single {names[j]}"] = (selection.single_weights(j, lw), None)
-    contenders["defaults"] = (defaults, None)
-    trees = selection.fit_gbrt(*samples.points(fit_part), random_state)
-    if trees is not None:
-        contenders["gbrt"] = (lw, trees)
-    scores = selection.validate(samples, contenders)
+
+    def contenders(fit_part: list[bool]) -> selection.Contenders:
+        Xp, yp = samples.pairs(fit_part)
+        logistic = _fit_ranker(kind, Xp, yp, names, min_positives, random_state, warn=False)
+        lw = _vector(logistic.weights, names)  # the defaults when the combiner cannot learn
+        out: selection.Contenders = {"defaults": (defaults, None)}
+        if logistic.learned and full.learned:
+            out["logistic"] = (lw, None)
+            out["pure"] = (selection.tie_broken(_unmixed(lw, defaults), lw), None)
+        out["single"] = (selection.single_weights(samples.best_single(fit_part), lw), None)
+        trees = selection.fit_gbrt(*samples.points(fit_part), random_state)
+        if trees is not None:
+            out["gbrt"] = (lw, trees)
+        return out
+
+    scores = selection.cross_validate(samples, contenders)
+    j = samples.best_single()
+    scores = {f"single {names[j]}" if k == "single" else k: v for k, v in scores.items()}
     best = selection.winner(scores)
     fw = _vector(full.weights, names)
     out = dataclasses.replace(full, selected=best.split(" ")[0],
@@ -304,7 +311,6 @@ def _select(kind: Kind, full: KindModel, samples: selection.Samples, names: list
                               validation={k: round(float(np.mean(v)), 6)
                                           for k, v in scores.items()})
     if best.startswith("single"):
-        j = samples.best_single()
         out.selected = f"single {names[j]}"
         out.weights = _named(selection.single_weights(j, fw), names)
     elif best == "defaults":
@@ -386,27 +392,57 @@ def _hide_links(proj: Projection, pairs: dict[tuple[int, int], list[Edge]],
     """Hide a random half (at least one) of each subject's links: the hidden candidates per
     subject, and the projection without the edges that carry them."""
     hidden: dict[int, set[int]] = {}
-    removed: dict[RelType, list[tuple[int, int]]] = {}
     for s in subjects.tolist():
         items = by_subject[s]
         n_hide = max(1, len(items) // 2)
         pick = sorted(rng.choice(len(items), size=n_hide, replace=False).tolist())
         hidden[s] = {items[i] for i in pick}
-        for c in hidden[s]:
+    return hidden, _without_links(proj, pairs, hidden)
+
+
+def _without_links(proj: Projection, pairs: dict[tuple[int, int], list[Edge]],
+                   hidden: Mapping[int, set[int] | int]) -> Projection:
+    """The projection without the edges that carry the links ``subject -> candidates`` (or
+    one candidate)."""
+    removed: dict[RelType, list[tuple[int, int]]] = {}
+    for s, cs in hidden.items():
+        for c in ({cs} if isinstance(cs, int) else cs):
             for t, a, b in pairs[(s, c)]:
                 removed.setdefault(t, []).append((a, b))
     rem = {t: (np.array([a for a, _ in v], dtype=np.int64), np.array([b for _, b in v],
                                                                       dtype=np.int64))
            for t, v in removed.items()}
-    return hidden, proj.without(rem)
+    return proj.without(rem)
+
+
+def _validation_draw(subjects: IntArray, hidden: Mapping[int, set[int]],
+                     known_after: Mapping[int, set[int]], random_state: int,
+                     ) -> tuple[dict[int, int], dict[int, int]]:
+    """Each subject's cross-validation fold (:data:`selection.FOLDS`) and the one of its
+    hidden links it is validated on (subjects without a usable hidden link are left out).
+
+    Drawn from their own seeds, so the training samples are the same with or without
+    selection. The subject is validated as serving would see it: on the graph without that
+    one link of every subject, i.e. knowing all its other links (:mod:`matchmaking.selection`).
+    """
+    rng = np.random.default_rng([random_state, 2])
+    held: dict[int, int] = {}
+    for s in subjects.tolist():
+        usable = sorted(hidden[s] - known_after.get(s, set()))
+        if usable:
+            held[s] = int(usable[rng.integers(len(usable))])
+    order = sorted(held)
+    fold = selection.assign_folds(len(order), selection.FOLDS,
+                                  np.random.default_rng([random_state, 1]))
+    return dict(zip(order, fold.tolist(), strict=True)), held
 
 
 def _subject_samples(
     X: FloatArray, cands: IntArray, pos: set[int], blocked: set[int], dw: FloatArray,
-    draw: _Draw, rng: np.random.Generator, keep: bool = False,
+    draw: _Draw, rng: np.random.Generator,
 ) -> selection.SubjectSamples | None:
     """One subject's samples from its feature rows ``X`` (one per candidate), or None
-    without positives or negatives; ``keep`` keeps ``X`` itself (a validation subject).
+    without positives or negatives.
 
     Negatives are drawn ``hard_share`` from the candidates the default weights ``dw`` rank
     highest, the rest uniformly. Each pairwise sample is ``x_pos - x_neg`` (a win) or its
@@ -443,9 +479,7 @@ def _subject_samples(
         points=np.vstack([X[pos_idx], X[neg]]),
         point_y=np.r_[np.ones(pos_idx.size), np.zeros(neg.size)],
         single=selection.single_feature_ndcg(X, pos_idx, served_blocked),
-        n_pos=int(pos_idx.size),
-        X=X.copy() if keep else None, pos=pos_idx if keep else None,
-        blocked=served_blocked if keep else None)
+        n_pos=int(pos_idx.size))
 
 
 def _raw_weights(ranker: HybridRanker, names: list[str],
