@@ -16,12 +16,14 @@ plus accepted feedback. Training never scores a link that is still in the graph:
    negative of the same subject (up to ``max_pairs`` per subject, both signs), so the model
    learns to order one subject's candidates, which is what serving does; a feature that is
    constant for a subject (its own activity) cannot buy weight;
-5. select the model (:mod:`matchmaking.selection`): a third of the subjects are set aside,
-   the combiner, its own best single feature, a gradient-boosted tree ranker and the default
-   weights are fitted on the others and scored by the nDCG@10 of ranking all candidates of
-   the set-aside subjects; the winner is refitted on all subjects and recorded
-   (:attr:`KindModel.selected`, :attr:`KindModel.validation`, logged and shown by
-   ``matchmaking evaluate``).
+5. select the model (:mod:`matchmaking.selection`) by 5-fold cross-validation over the
+   subjects: the combiner, its own best single feature, a gradient-boosted tree ranker and
+   the default weights are fitted on four folds and scored by the nDCG@10 of ranking all
+   candidates for each subject of the fifth, asked for one of its hidden links while
+   knowing all its others (as serving sees it: features on the graph without just that
+   link); the simplest contender within one standard error of the best is kept, refitted
+   on all subjects and recorded (:attr:`KindModel.selected`, :attr:`KindModel.validation`,
+   logged and shown by ``matchmaking evaluate``).
 
 A fit that cannot learn falls back to the kind's documented ``default_weights``
 (:attr:`matchmaking.kinds.KindSpec.default_weights`) and says why, in
@@ -240,8 +242,8 @@ def fit_kind(
     for s, c in positive_pairs(train, kind):
         known_after.setdefault(s, set()).add(c)
     # model selection: each subject's fold and the one hidden link it is validated on
-    folds, held = _validation_draw(subjects, hidden, known_after, random_state) if select \
-        else ({}, {})
+    folds, held = _validation_draw(subjects, hidden, known_after, cands, random_state) \
+        if select else ({}, {})
     fs_val = FeatureSpace(_without_links(proj, pairs, held)) if held else None
     fs = FeatureSpace(train)
     names = list(spec.features)
@@ -416,19 +418,21 @@ def _without_links(proj: Projection, pairs: dict[tuple[int, int], list[Edge]],
 
 
 def _validation_draw(subjects: IntArray, hidden: Mapping[int, set[int]],
-                     known_after: Mapping[int, set[int]], random_state: int,
+                     known_after: Mapping[int, set[int]], cands: IntArray, random_state: int,
                      ) -> tuple[dict[int, int], dict[int, int]]:
     """Each subject's cross-validation fold (:data:`selection.FOLDS`) and the one of its
-    hidden links it is validated on (subjects without a usable hidden link are left out).
+    hidden links it is validated on (subjects without a usable hidden link to one of the
+    ``cands`` are left out).
 
     Drawn from their own seeds, so the training samples are the same with or without
     selection. The subject is validated as serving would see it: on the graph without that
     one link of every subject, i.e. knowing all its other links (:mod:`matchmaking.selection`).
     """
     rng = np.random.default_rng([random_state, 2])
+    open_ = set(cands.tolist())
     held: dict[int, int] = {}
     for s in subjects.tolist():
-        usable = sorted(hidden[s] - known_after.get(s, set()))
+        usable = sorted((hidden[s] - known_after.get(s, set())) & open_)
         if usable:
             held[s] = int(usable[rng.integers(len(usable))])
     order = sorted(held)

@@ -6,6 +6,10 @@ positive, its feature row must equal the row computed, independently, on a graph
 the store's relationships *without* the hidden links (removed by the kind's link rule on the
 relationships, not by the trainer's edge removal). A canary checks that the comparison can
 fail: on the full graph the same rows differ.
+
+The model selection's validation rows (each validated subject asked for one hidden link while
+knowing all its others) are checked the same way: each held link's row must equal the row
+computed on the store's relationships without just the held links.
 """
 
 from __future__ import annotations
@@ -43,23 +47,35 @@ class _Recorder:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.hidden: dict[int, set[int]] = {}
-        self.blocks: list[tuple[Kind, IntArray, IntArray, np.ndarray, Any]] = []
+        self.held: dict[int, int] = {}
+        self.train: Projection | None = None  # the graph without every hidden link
+        # (kind, subjects, candidates, rows, upstream, projection the rows were computed on)
+        self.blocks: list[tuple[Kind, IntArray, IntArray, np.ndarray, Any, Projection]] = []
         real_hide = training._hide_links
+        real_draw = training._validation_draw
         recorder = self
+
+        def draw(*args: Any, **kwargs: Any) -> tuple[dict[int, int], dict[int, int]]:
+            folds, held = real_draw(*args, **kwargs)
+            recorder.held = dict(held)
+            return folds, held
 
         def hide(*args: Any, **kwargs: Any) -> tuple[dict[int, set[int]], Projection]:
             hidden, train = real_hide(*args, **kwargs)
             recorder.hidden = {s: set(c) for s, c in hidden.items()}
+            recorder.train = train
             return hidden, train
 
         class RecordingSpace(FeatureSpace):
             def features(self, kind: Kind, Sx: IntArray, Cx: IntArray,
                          upstream: Any = None) -> np.ndarray:
                 X = super().features(kind, Sx, Cx, upstream=upstream)
-                recorder.blocks.append((kind, np.array(Sx), np.array(Cx), X.copy(), upstream))
+                recorder.blocks.append((kind, np.array(Sx), np.array(Cx), X.copy(), upstream,
+                                        self.proj))
                 return X
 
         monkeypatch.setattr(training, "_hide_links", hide)
+        monkeypatch.setattr(training, "_validation_draw", draw)
         monkeypatch.setattr(training, "FeatureSpace", RecordingSpace)
 
 
@@ -67,6 +83,31 @@ def _without(rels: list[Rel], kind: Kind, hidden_ids: set[tuple[str, str]]) -> l
     """``rels`` minus every relationship that links a hidden (subject, candidate) pair."""
     rule = KINDS[kind].positive
     return [r for r in rels if not rule.pairs([r]) & hidden_ids]
+
+
+def _check_rows(kind: Kind, proj: Projection, blocks: list[Any], links: dict[int, set[int]],
+                reduced: Projection) -> tuple[int, int]:
+    """Compare each recorded row of a ``links`` pair with the same row on ``reduced`` (and,
+    for the canary, on the full graph): (rows checked, rows that differ on the full graph)."""
+    fs_reduced, fs_full = FeatureSpace(reduced), FeatureSpace(proj)
+    spec = KINDS[kind]
+    checked = changed = 0
+    for _, Sx, Cx, X, up in blocks:
+        subjects = proj.rows[spec.subject][Sx]
+        candidates = proj.rows[spec.candidate][Cx]
+        col = {int(c): j for j, c in enumerate(candidates)}
+        pos = [(i, col[c]) for i, s in enumerate(subjects.tolist())
+               for c in sorted(links.get(s, ())) if c in col]
+        if not pos:
+            continue
+        i, j = (np.array(x) for x in zip(*pos, strict=True))
+        expected = fs_reduced.features(kind, Sx, Cx, upstream=up)[i, j]
+        np.testing.assert_allclose(X[i, j], expected, rtol=0, atol=1e-6,
+                                   err_msg=f"{kind}: a hidden positive's features see its link")
+        full = fs_full.features(kind, Sx, Cx, upstream=up)[i, j]
+        checked += len(pos)
+        changed += int(np.sum(np.abs(full - expected).max(axis=1) > 1e-3))
+    return checked, changed
 
 
 @pytest.mark.parametrize("kind", list(Kind))
@@ -92,26 +133,25 @@ def test_features_of_hidden_positives_are_computed_without_them(
     still = {(reduced.ids[s], reduced.ids[c])
              for s, c in training.positive_pairs(reduced, kind)}
     assert not hidden_ids & still  # the independent removal really hides them
-    fs_reduced, fs_full = FeatureSpace(reduced), FeatureSpace(proj)
-    spec = KINDS[kind]
-    checked = changed = 0
-    for block_kind, Sx, Cx, X, up in rec.blocks:
-        if block_kind is not kind:  # e.g. the solutions scores inside providers' features
-            continue
-        subjects = proj.rows[spec.subject][Sx]
-        candidates = proj.rows[spec.candidate][Cx]
-        col = {int(c): j for j, c in enumerate(candidates)}
-        pos = [(i, col[c]) for i, s in enumerate(subjects.tolist())
-               for c in sorted(rec.hidden.get(s, ())) if c in col]
-        if not pos:
-            continue
-        i, j = (np.array(x) for x in zip(*pos, strict=True))
-        expected = fs_reduced.features(kind, Sx, Cx, upstream=up)[i, j]
-        np.testing.assert_allclose(X[i, j], expected, rtol=0, atol=1e-6,
-                                   err_msg=f"{kind}: a hidden positive's features see its link")
-        full = fs_full.features(kind, Sx, Cx, upstream=up)[i, j]
-        checked += len(pos)
-        changed += int(np.sum(np.abs(full - expected).max(axis=1) > 1e-3))
+    # the training rows: computed on the graph without every hidden link (the blocks of the
+    # selection's validation graph are checked below; e.g. the solutions scores inside
+    # providers' features are another kind's blocks)
+    mine = [b for b in rec.blocks if b[0] is kind]
+    assert len({id(b[5]) for b in mine}) == 2, "one training graph and one validation graph"
+    train_blocks = [b[:5] for b in mine if b[5] is rec.train]
+    val_blocks = [b[:5] for b in mine if b[5] is not rec.train]
+    checked, changed = _check_rows(kind, proj, train_blocks, rec.hidden, reduced)
     assert checked >= 20, kind
     # canary: with the links still in the graph, many of these rows are different
+    assert changed >= checked // 4, (kind, changed, checked)
+
+    # the validation rows: each held link is one of the subject's hidden links, and its row
+    # is computed on the graph without just the held links (all other links known)
+    assert len(rec.held) >= 10
+    assert all(c in rec.hidden[s] for s, c in rec.held.items())
+    held = {s: {c} for s, c in rec.held.items()}
+    held_ids = {(proj.ids[s], proj.ids[c]) for s, c in rec.held.items()}
+    val_reduced = Projection.build(nodes, _without(rels, kind, held_ids))
+    checked, changed = _check_rows(kind, proj, val_blocks, held, val_reduced)
+    assert checked == len(rec.held), (kind, checked, len(rec.held))
     assert changed >= checked // 4, (kind, changed, checked)
