@@ -39,16 +39,19 @@ def _samples(target: Callable[[np.ndarray], np.ndarray], n_subjects: int = 90,
     draw = _Draw(max_subjects=n_subjects, hard_share=0.5, negatives_per_positive=8,
                  max_pairs=64)
     dw = np.array([default_model(KIND).weights[f] for f in NAMES])
-    val = set(rng.choice(n_subjects, size=n_subjects // 3, replace=False).tolist())
+    folds = selection.assign_folds(n_subjects, selection.FOLDS, rng)
     cands = np.arange(N_CANDS, dtype=np.int64)
     out = selection.Samples()
     for s in range(n_subjects):
         X = rng.random((N_CANDS, F))
-        pos = set(np.argsort(-target(X), kind="stable")[:n_pos].tolist())
-        sample = _subject_samples(X, cands, pos, set(pos), dw, draw, rng, keep=s in val)
+        ranked = np.argsort(-target(X), kind="stable")[:n_pos].tolist()
+        sample = _subject_samples(X, cands, set(ranked), set(ranked), dw, draw, rng)
         assert sample is not None
+        # validated on one of its positives, the others known (as training does)
+        held = ranked[int(rng.integers(n_pos))]
+        selection.keep_rows(sample, X, cands, held, set(ranked) - {held})
         out.subjects.append(sample)
-        out.validation.append(s in val)
+        out.folds.append(int(folds[s]))
     return out
 
 
@@ -81,12 +84,70 @@ def test_selection_keeps_the_tree_when_the_target_is_an_interaction() -> None:
     assert model.combiner.startswith("gbrt (val nDCG ")
 
 
-def test_a_gain_within_noise_keeps_the_combiner() -> None:
+def test_a_gain_within_noise_keeps_the_simpler_contender() -> None:
     base = np.array([0.2, 0.3, 0.1, 0.4])
     assert selection.winner({"logistic": base, "gbrt": base + [0.3, -0.2, 0.1, -0.1]}) \
         == "logistic"
     assert selection.winner({"logistic": base, "gbrt": base + 0.05}) == "gbrt"
     assert selection.winner({"defaults": base, "single x": base + 0.01}) == "single x"
+    # the simplest contender within one standard error of the best, not the reference
+    noisy = base + [0.02, -0.01, 0.03, -0.02]
+    assert selection.winner({"logistic": base + 0.2, "defaults": noisy, "gbrt": base}) \
+        == "logistic"
+    assert selection.winner({"logistic": noisy, "defaults": base, "gbrt": base - 0.1}) \
+        == "defaults"
+    assert selection.winner({"pure": base + 0.01, "gbrt": noisy + 0.01}) == "pure"
+
+
+def _fold_scores(gain: Callable[[int], float], n: int = 150, seed: int = 3
+                 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per-subject validation scores of ``logistic`` and ``gbrt`` over 5 folds, ``gbrt``
+    ahead by ``gain(fold)`` in each fold (plus per-subject noise)."""
+    rng = np.random.default_rng(seed)
+    folds = selection.assign_folds(n, 5, rng)
+    logistic = rng.uniform(0.1, 0.5, n)
+    gbrt = logistic + np.array([gain(int(f)) for f in folds]) + rng.normal(0, 0.05, n)
+    return {"logistic": logistic, "gbrt": gbrt}, folds
+
+
+def test_a_contender_that_wins_one_split_by_noise_does_not_win_across_folds() -> None:
+    # clearly ahead on the first fold, behind on the others, even over all subjects
+    scores, folds = _fold_scores(lambda f: 0.08 if f == 0 else -0.02)
+    one = folds == 0
+    assert selection.winner({k: v[one] for k, v in scores.items()}) == "gbrt"
+    assert abs(np.mean(scores["gbrt"] - scores["logistic"])) < 0.01
+    assert selection.winner(scores) == "logistic"
+
+
+def test_a_contender_that_wins_in_every_fold_wins() -> None:
+    scores, folds = _fold_scores(lambda f: 0.03)
+    assert all(np.mean(scores["gbrt"][folds == f] - scores["logistic"][folds == f]) > 0
+               for f in range(5))
+    assert selection.winner(scores) == "gbrt"
+
+
+def test_cross_validation_validates_every_subject_once_with_contenders_fitted_without_it(
+) -> None:
+    samples = _samples(lambda X: X[:, 0], n_subjects=40)
+    seen: list[list[bool]] = []
+
+    def fit(which: list[bool]) -> selection.Contenders:
+        seen.append(which)
+        w = np.eye(F)[0]
+        out: selection.Contenders = {"single": (w, None), "defaults": (np.ones(F) / F, None)}
+        if len(seen) != 3:  # a contender one fold cannot fit is left out
+            out["gbrt"] = (w, None)
+        return out
+
+    scores = selection.cross_validate(samples, fit)
+    assert len(seen) == selection.FOLDS == samples.n_folds()
+    for fold, which in enumerate(seen):
+        assert which == [f != fold for f in samples.folds]  # never fitted on the fold
+    assert set(scores) == {"single", "defaults"}
+    assert scores["single"].shape == (40,)
+    # the feature that is the target finds the held positive first for every subject
+    np.testing.assert_allclose(scores["single"], 1.0)
+    assert scores["defaults"].mean() < 0.9
 
 
 def _tree_model(seed: int = 0) -> KindModel:
