@@ -111,6 +111,17 @@ def _logscale(x: FloatArray, top: FloatArray) -> FloatArray:
     return np.clip(1.0 + lg / PPR_DECADES, 0.0, 1.0)
 
 
+#: The links that feed the text documents of :meth:`FeatureSpace._init_text`.
+_TEXT_LINKS = (RelType.NEEDS, RelType.COVERS, RelType.OFFERS, RelType.EXPERT_IN)
+
+
+def _same_text_links(a: Projection, b: Projection) -> bool:
+    """Whether two projections of the same nodes hold the same text-bearing links."""
+    return a.ids == b.ids and all(
+        (t in a.adj) == (t in b.adj) and (t not in a.adj or (a.adj[t] != b.adj[t]).nnz == 0)
+        for t in _TEXT_LINKS)
+
+
 class FeatureSpace:
     """Everything the features of every kind need, precomputed on one projection.
 
@@ -118,9 +129,13 @@ class FeatureSpace:
     ----------
     proj : Projection
         The graph snapshot; the matrices are named in the module docstring.
+    text_of : FeatureSpace, optional
+        A space on the same nodes whose TF-IDF text model to reuse (e.g. training's, whose
+        graphs differ only in hidden links) when the links that feed the documents (needs,
+        coverage, offers, expertise) are the same; otherwise it is fitted again.
     """
 
-    def __init__(self, proj: Projection) -> None:
+    def __init__(self, proj: Projection, text_of: FeatureSpace | None = None) -> None:
         self.proj = proj
         b = proj.block
         self.city_topic = b(RelType.NEEDS, Label.CITY, Label.TOPIC)
@@ -185,7 +200,10 @@ class FeatureSpace:
         self._sim_cache: dict[int, FloatArray] = {}
         self._transposes: dict[int, tuple[sp.csr_array, sp.csr_array]] = {}
         self._init_tables()
-        self._init_text()
+        if text_of is not None and _same_text_links(proj, text_of.proj):
+            self.text, self.text_terms = text_of.text, text_of.text_terms
+        else:
+            self._init_text()
         self._init_profile()
         self._init_ppr()
 

@@ -244,8 +244,8 @@ def fit_kind(
     # model selection: each subject's fold and the one hidden link it is validated on
     folds, held = _validation_draw(subjects, hidden, known_after, cands, random_state) \
         if select else ({}, {})
-    fs_val = FeatureSpace(_without_links(proj, pairs, held)) if held else None
     fs = FeatureSpace(train)
+    fs_val = FeatureSpace(_without_links(proj, pairs, held), text_of=fs) if held else None
     names = list(spec.features)
     dw = np.array([default_model(kind).weights.get(f, 0.0) for f in names])
     cand_local = proj.local[cands]

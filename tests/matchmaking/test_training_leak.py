@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import matchmaking.training as training
-from graph_schema.schema import Node, Rel
+from graph_schema.schema import Label, Node, Rel, RelType
 from graph_schema.sqlite_store import SQLiteStore
 from matchmaking.demo import generate
 from matchmaking.features import FeatureSpace
@@ -155,3 +155,25 @@ def test_features_of_hidden_positives_are_computed_without_them(
     checked, changed = _check_rows(kind, proj, val_blocks, held, val_reduced)
     assert checked == len(rec.held), (kind, checked, len(rec.held))
     assert changed >= checked // 4, (kind, changed, checked)
+
+
+def test_the_validation_space_reuses_the_text_model_only_when_the_text_links_are_equal(
+    small_graph: tuple[list[Node], list[Rel]],
+) -> None:
+    proj = Projection.build(*small_graph)
+    fs = FeatureSpace(proj)
+
+    def first_edge(t: RelType) -> dict[RelType, tuple[IntArray, IntArray]]:
+        a = proj.adj[t].tocoo()
+        return {t: (np.array([a.row[0]]), np.array([a.col[0]]))}
+
+    # hiding a partnership leaves every document as it was: the model is shared
+    same = FeatureSpace(proj.without(first_edge(RelType.PARTNERS_WITH)), text_of=fs)
+    assert same.text is fs.text and same.text_terms is fs.text_terms
+    # a need feeds the city's document: the model is fitted again, on the new documents
+    other = proj.without(first_edge(RelType.NEEDS))
+    refit = FeatureSpace(other, text_of=fs)
+    assert refit.text is not fs.text
+    fresh = FeatureSpace(other).text[Label.CITY]
+    assert (refit.text[Label.CITY] != fresh).nnz == 0
+    assert (refit.text[Label.CITY] != fs.text[Label.CITY]).nnz > 0
