@@ -135,6 +135,12 @@ class FeatureSpace:
         coverage, offers, expertise) are the same; otherwise it is fitted again.
     """
 
+    #: TF-IDF rows of each label's documents (:meth:`_init_text`)
+    text: dict[Label, sp.csr_array]
+    #: the TF-IDF vocabulary (column names of ``text``), a plain array: serving from a
+    #: persisted feature space never needs scikit-learn's vectorizer
+    text_terms: NDArray[np.str_]
+
     def __init__(self, proj: Projection, text_of: FeatureSpace | None = None) -> None:
         self.proj = proj
         b = proj.block
@@ -306,10 +312,8 @@ class FeatureSpace:
         order = (Label.CITY, Label.SOLUTION, Label.PROVIDER, Label.MEMBER)
         allocs = [docs[lab] for lab in order]
         flat = [d for ds in allocs for d in ds]
-        self.text: dict[Label, sp.csr_array] = {}
-        #: the TF-IDF vocabulary (column names of ``text``), a plain array: serving from a
-        #: persisted feature space never needs scikit-learn's vectorizer
-        self.text_terms: NDArray[np.str_] = np.array([], dtype=str)
+        self.text = {}
+        self.text_terms = np.array([], dtype=str)
         try:
             from scoring.text import TextSimilarity  # scikit-learn: only when building
 
