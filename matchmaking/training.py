@@ -16,10 +16,10 @@ plus accepted feedback. Training never scores a link that is still in the graph:
    negative of the same subject (up to ``max_pairs`` per subject, both signs), so the model
    learns to order one subject's candidates, which is what serving does; a feature that is
    constant for a subject (its own activity) cannot buy weight;
-5. select the model (:mod:`matchmaking.selection`) by 5-fold cross-validation over the
+5. select the model (:mod:`matchmaking.selection`) by 3-fold cross-validation over the
    subjects: the combiner, its own best single feature, a gradient-boosted tree ranker and
-   the default weights are fitted on four folds and scored by the nDCG@10 of ranking all
-   candidates for each subject of the fifth, asked for one of its hidden links while
+   the default weights are fitted on two folds and scored by the nDCG@10 of ranking all
+   candidates for each subject of the third, asked for one of its hidden links while
    knowing all its others (as serving sees it: features on the graph without just that
    link); the simplest contender within one standard error of the best is kept, refitted
    on all subjects and recorded (:attr:`KindModel.selected`, :attr:`KindModel.validation`,
