@@ -62,6 +62,9 @@ from scoring.trees import TreeEnsemble, export_hgb
 #: fitted on two thirds of them, as before; 5 folds made fitting at bsc about 1.8x slower
 #: than the single split did, against about 1.2x for 3, benchmarks/bench_training.py).
 FOLDS = 3
+#: At most this many subjects are validated (drawn at random; the others only fit): the
+#: standard errors are small enough, and validation costs a feature pass per subject.
+MAX_VALIDATED = 300
 #: Fewer validated subjects than this: no selection (the logistic combiner is kept).
 MIN_VALIDATION_SUBJECTS = 10
 #: Share of a ``single`` or ``gbrt`` score that is the logistic score: it orders the many

@@ -257,8 +257,9 @@ def fit_kind(
     for i in range(0, len(subj_list), chunk):
         block = subj_list[i:i + chunk]
         X = fs.features(kind, proj.local[np.array(block)], cand_local, upstream=upstream)
-        Xv = None if fs_val is None else fs_val.features(
-            kind, proj.local[np.array(block)], cand_local, upstream=upstream)
+        vb = [s for s in block if s in held]
+        Xv = fs_val.features(kind, proj.local[np.array(vb)], cand_local, upstream=upstream) \
+            if fs_val is not None and vb else None
         for j, s in enumerate(block):
             known = known_after.get(s, set())
             pos = hidden[s] - known
@@ -266,7 +267,7 @@ def fit_kind(
             sample = _subject_samples(X[j], cands, pos, blocked, dw, draw, rng)
             if sample is not None:
                 if Xv is not None and s in held:
-                    selection.keep_rows(sample, Xv[j], cands, held[s],
+                    selection.keep_rows(sample, Xv[vb.index(s)], cands, held[s],
                                         (set(by_subject[s]) | {s}) - {held[s]})
                 samples.subjects.append(sample)
                 samples.folds.append(folds[s] if s in held else -1)
@@ -303,7 +304,12 @@ def _select(kind: Kind, full: KindModel, samples: selection.Samples, names: list
             out["gbrt"] = (lw, trees)
         return out
 
-    scores = selection.cross_validate(samples, contenders)
+    from threadpoolctl import threadpool_limits  # scikit-learn's: fitting only
+
+    # one thread: these fits are small, and threads waiting for each other on a busy
+    # machine cost more than they save (as in selection.fit_gbrt)
+    with threadpool_limits(limits=1):
+        scores = selection.cross_validate(samples, contenders)
     j = samples.best_single()
     scores = {f"single {names[j]}" if k == "single" else k: v for k, v in scores.items()}
     best = selection.winner(scores)
@@ -420,9 +426,9 @@ def _without_links(proj: Projection, pairs: dict[tuple[int, int], list[Edge]],
 def _validation_draw(subjects: IntArray, hidden: Mapping[int, set[int]],
                      known_after: Mapping[int, set[int]], cands: IntArray, random_state: int,
                      ) -> tuple[dict[int, int], dict[int, int]]:
-    """Each subject's cross-validation fold (:data:`selection.FOLDS`) and the one of its
-    hidden links it is validated on (subjects without a usable hidden link to one of the
-    ``cands`` are left out).
+    """Each validated subject's cross-validation fold (:data:`selection.FOLDS`) and the one
+    of its hidden links it is validated on: up to :data:`selection.MAX_VALIDATED` subjects
+    with a usable hidden link to one of the ``cands`` (the others only fit the contenders).
 
     Drawn from their own seeds, so the training samples are the same with or without
     selection. The subject is validated as serving would see it: on the graph without that
@@ -436,6 +442,9 @@ def _validation_draw(subjects: IntArray, hidden: Mapping[int, set[int]],
         if usable:
             held[s] = int(usable[rng.integers(len(usable))])
     order = sorted(held)
+    if len(order) > selection.MAX_VALIDATED:
+        order = sorted(rng.choice(order, size=selection.MAX_VALIDATED, replace=False).tolist())
+        held = {s: held[s] for s in order}
     fold = selection.assign_folds(len(order), selection.FOLDS,
                                   np.random.default_rng([random_state, 1]))
     return dict(zip(order, fold.tolist(), strict=True)), held

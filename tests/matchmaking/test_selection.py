@@ -214,3 +214,25 @@ def test_a_tree_model_round_trips_through_persist_and_serves(board_store: SQLite
         assert r.reasons
     # the served order is the order of the model's scores
     assert [r.score for r in recs] == sorted((r.score for r in recs), reverse=True)
+
+
+def test_the_validation_draw_holds_one_usable_link_per_subject_up_to_the_cap() -> None:
+    from matchmaking.training import _validation_draw
+
+    subjects = np.arange(400, dtype=np.int64)
+    # subject s hid candidates 1000 + s and 2000 + s; the first is closed (not a candidate)
+    # for odd s; subject 0 hid only a link it still knows (through another edge)
+    hidden = {s: {1000 + s, 2000 + s} for s in range(400)}
+    hidden[0] = {5000}
+    known = {0: {5000}}
+    cands = np.array([1000 + s for s in range(0, 400, 2)] + [2000 + s for s in range(400)],
+                     dtype=np.int64)
+    folds, held = _validation_draw(subjects, hidden, known, cands, random_state=0)
+    assert len(held) == len(folds) == selection.MAX_VALIDATED
+    assert 0 not in held
+    assert all(c in hidden[s] and c in set(cands.tolist()) for s, c in held.items())
+    assert all(held[s] == 2000 + s for s in held if s % 2)
+    sizes = np.bincount(list(folds.values()))
+    assert sizes.size == selection.FOLDS and sizes.max() - sizes.min() <= 1
+    # the same draw again: the selection does not depend on anything else
+    assert _validation_draw(subjects, hidden, known, cands, random_state=0) == (folds, held)
