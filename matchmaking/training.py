@@ -91,7 +91,7 @@ class KindModel:
     #: The winner of the model selection ("logistic", "single <feature>", "defaults",
     #: "gbrt"), or "" when no selection ran.
     selected: str = ""
-    #: Validation nDCG@10 of each contender of the selection.
+    #: Mean cross-validation nDCG@10 of each contender of the selection.
     validation: dict[str, float] = field(default_factory=dict)
     #: The tree ensemble (:meth:`scoring.trees.TreeEnsemble.to_json`) when ``gbrt`` won.
     trees: dict[str, Any] | None = None
@@ -245,7 +245,8 @@ def fit_kind(
     folds, held = _validation_draw(subjects, hidden, known_after, cands, random_state) \
         if select else ({}, {})
     fs = FeatureSpace(train)
-    fs_val = FeatureSpace(_without_links(proj, pairs, held), text_of=fs) if held else None
+    fs_val = FeatureSpace(_without_links(proj, pairs, {s: {c} for s, c in held.items()}),
+                          text_of=fs) if held else None
     names = list(spec.features)
     dw = np.array([default_model(kind).weights.get(f, 0.0) for f in names])
     cand_local = proj.local[cands]
@@ -409,12 +410,11 @@ def _hide_links(proj: Projection, pairs: dict[tuple[int, int], list[Edge]],
 
 
 def _without_links(proj: Projection, pairs: dict[tuple[int, int], list[Edge]],
-                   hidden: Mapping[int, set[int] | int]) -> Projection:
-    """The projection without the edges that carry the links ``subject -> candidates`` (or
-    one candidate)."""
+                   hidden: Mapping[int, set[int]]) -> Projection:
+    """The projection without the edges that carry the links ``subject -> candidates``."""
     removed: dict[RelType, list[tuple[int, int]]] = {}
     for s, cs in hidden.items():
-        for c in ({cs} if isinstance(cs, int) else cs):
+        for c in cs:
             for t, a, b in pairs[(s, c)]:
                 removed.setdefault(t, []).append((a, b))
     rem = {t: (np.array([a for a, _ in v], dtype=np.int64), np.array([b for _, b in v],
