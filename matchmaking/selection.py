@@ -53,7 +53,9 @@ MIN_VALIDATION_SUBJECTS = 10
 #: candidates that a single feature or a tree's leaves leave tied.
 TIE_SHARE = 0.02
 K = 10
-CONTENDERS = ("logistic", "pure", "single", "defaults", "gbrt")
+#: The contenders; on an exact tie of validation scores the earlier one is kept, so the
+#: simpler model wins a tie (one feature before a full weight vector).
+CONTENDERS = ("logistic", "single", "pure", "defaults", "gbrt")
 #: The tree ranker's settings: small trees, few of them (serving evaluates every candidate).
 GBRT_PARAMS: dict[str, Any] = {"max_iter": 40, "learning_rate": 0.15, "max_depth": 3,
                                "min_samples_leaf": 20, "l2_regularization": 1.0,
