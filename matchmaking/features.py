@@ -38,6 +38,9 @@ Matrices (rows x columns, local indices; ``_l2``/``_l1`` = rows normalised):
 ``city_kpi_need``               City x KPI need weights (``scoring.kpi_need_weights``)
 ``city_profile``                City x [needs, SDGs, text] (see :meth:`FeatureSpace.city_sim`)
 ``city_solution_nearby``        City x Solution: share of the nearest cities implementing it
+``city_solution_rare``          ``city_solution`` with rarity (IDF) weights per solution
+``city_solution_recent``        ``city_solution`` weighted by how recent each link is
+``country_solution_share``      Country code x Solution: share of its cities implementing it
 ``*_contacts``, ``*_network``   warm-introduction path counts (see ``__init__``)
 ==============================  ===========================================================
 """
@@ -57,6 +60,7 @@ from graph_schema.schema import SYMMETRIC_TYPES, Label, RelType
 from matchmaking.kinds import KINDS, Kind
 from matchmaking.kinds.peers import PeerSpace
 from matchmaking.projection import IntArray, Projection
+from scoring.cohort import cohort_weights, rarity_weights, recency_weights, top_k_weights
 from scoring.metapath import adamic_adar_weights, combine_typed_adjacency
 from scoring.pagerank import PPROperator
 from scoring.similarity import (
@@ -93,6 +97,8 @@ PPR_TOL = 1e-4  # L1; the ppr feature spans 4 decades below the best candidate's
 PPR_DECADES = 4.0  # orders of magnitude of PPR mass the ppr feature spans (log scale)
 NEIGHBOURS = 20  # similar cities consulted by the collaborative features
 NEARBY = 20  # nearest cities (great-circle distance) consulted by the ``nearby`` feature
+COHORT = 50  # co-members consulted by the ``cohort`` feature (scoring.cohort)
+HALF_LIFE = 1.5  # years after which an adoption counts half in the ``cohort`` feature
 
 
 def _codes(values: list[str | None]) -> NDArray[np.int64]:
@@ -189,6 +195,15 @@ class FeatureSpace:
         self.city_solution_aa = sp.csr_array(
             self.city_solution @ sp.diags_array(adamic_adar_weights(self.city_solution)))
         self.solution_adopters = np.asarray(self.city_solution.sum(axis=0)).ravel()
+        # cohorts (scoring.cohort): rarity-weighted co-implementation, recency of each link
+        self.city_solution_rare = sp.csr_array(
+            self.city_solution @ sp.diags_array(rarity_weights(self.city_solution)))
+        self.solution_city_rare = sp.csr_array(self.city_solution_rare.T)
+        years = proj.link_year.get(RelType.IMPLEMENTED)
+        self.city_solution_recent = recency_weights(
+            self.city_solution, sp.csr_array(self.city_solution.shape) if years is None
+            else sp.csr_array(years[proj.rows[Label.CITY]][:, proj.rows[Label.SOLUTION]]),
+            HALF_LIFE)
         self.provider_deliveries = np.asarray(self.city_provider_delivered.sum(axis=0)).ravel()
         self.member_advised_count = np.asarray(self.member_city_advised.sum(axis=1)).ravel()
         # social meta-paths (warm introductions), as counts of distinct people:
@@ -255,7 +270,8 @@ class FeatureSpace:
     def _init_geo_adoption(self) -> None:
         """``city_solution_nearby[c, s]``: share of the ``NEARBY`` cities closest to ``c``
         (great-circle distance; none without coordinates) that implemented ``s`` (neighbours
-        join the same programmes and buy from the same vendors)."""
+        join the same programmes and buy from the same vendors); ``country_solution_share``
+        the same over all the cities of a country."""
         proj = self.proj
         rc = proj.rows[Label.CITY]
         n_c, n_s = rc.size, self.city_solution.shape[1]
@@ -274,6 +290,15 @@ class FeatureSpace:
             self.city_solution_nearby = sp.csr_array(NB @ self.city_solution)
         else:
             self.city_solution_nearby = sp.csr_array((n_c, n_s))
+        # national adoption: country x solution share of the country's cities implementing it
+        code = self.geo_codes[Label.CITY][0]
+        has = np.flatnonzero(code >= 0)
+        in_country = sp.csr_array((np.ones(has.size), (code[has], has)),
+                                  shape=(int(code.max(initial=-1)) + 1, code.size))
+        self.country_cities = np.asarray(in_country.sum(axis=1)).ravel()
+        self.country_solution_share = sp.csr_array(
+            sp.diags_array(1.0 / np.maximum(self.country_cities, 1.0)) @ in_country
+            @ self.city_solution)
 
     def _init_kpi(self) -> None:
         proj = self.proj
@@ -451,11 +476,22 @@ class FeatureSpace:
         else:
             sim = self.city_sim(Sx, np.arange(n_c))
         sim[np.arange(len(Sx)), Sx] = 0.0
-        if n_c > NEIGHBOURS:
-            cut = np.partition(sim, n_c - NEIGHBOURS, axis=1)[:, n_c - NEIGHBOURS][:, None]
-            sim = np.where(sim >= cut, sim, 0.0)
-        tot = sim.sum(axis=1, keepdims=True)
-        return np.divide(sim, tot, out=np.zeros_like(sim), where=tot > 0)
+        return top_k_weights(sim, NEIGHBOURS)
+
+    def national(self, Sx: IntArray, Cx: IntArray) -> FloatArray:
+        """Share of the cities of each city's country that implemented each solution (0 for
+        a city without a country)."""
+        code = self.geo_codes[Label.CITY][0][Sx]
+        out = np.zeros((Sx.size, Cx.size))
+        known = code >= 0
+        if known.any():
+            out[known] = dense(select_rows(self.country_solution_share, code[known]))[:, Cx]
+        return out
+
+    def cohort(self, Sx: IntArray) -> FloatArray:
+        """Weights of each city's ``COHORT`` nearest co-members (rows sum to 1; see
+        :func:`scoring.cohort.cohort_weights`)."""
+        return cohort_weights(self.city_solution_rare, self.solution_city_rare, Sx, COHORT)
 
     def geo(self, s_lab: Label, c_lab: Label, Sx: IntArray, Cx: IntArray) -> FloatArray:
         """1 same country, 0.5 same UN subregion, 0.25 same region, else 0."""

@@ -9,7 +9,8 @@ A :class:`Projection` holds, on one global node index (node ids sorted):
 - feature tables: name, country, region, subregion, population, budget, cost level, category,
   languages, provider kind, ``open_to_matches``;
 - the side tables scoring needs beyond adjacency: ``IMPLEMENTED.provider`` triples,
-  ``MEASURES`` values and ``FEEDBACK`` verdicts.
+  ``MEASURES`` values, ``FEEDBACK`` verdicts and the ``year`` of ``IMPLEMENTED`` and
+  ``ADVISED`` links (``link_year``; training hides each subject's newest links).
 
 Building streams the store once; per-edge work is a dict lookup and a few list appends, the
 matrices are assembled from numpy COO arrays.
@@ -55,6 +56,8 @@ LABELS: tuple[Label, ...] = tuple(Label)
 PROJECTED_TYPES: tuple[RelType, ...] = tuple(
     t for t in RelType if t is not RelType.FEEDBACK and t not in EVENT_TYPES
 )
+#: Relationship types whose ``year`` property :attr:`Projection.link_year` keeps.
+DATED_TYPES: tuple[RelType, ...] = (RelType.IMPLEMENTED, RelType.ADVISED)
 #: Labels that are never projected.
 UNPROJECTED_LABELS = frozenset({Label.API_KEY, *EVENT_LABELS})
 
@@ -93,6 +96,9 @@ class Projection:
     impl_provider: IntArray  # (m, 3): city row, solution row, provider row
     measures: tuple[IntArray, IntArray, FloatArray]  # city rows, KPI rows, values
     feedback: list[tuple[int, int, str, str]]  # (src row, dst row, kind, verdict)
+    #: ``link_year[t][src, dst]``: the year of a dated link of type ``t`` (the latest one if
+    #: there are several), 0 when it has none; for the types in :data:`DATED_TYPES`.
+    link_year: dict[RelType, sp.csr_array] = dataclasses.field(default_factory=dict)
     generation: int | None = None
 
     # ------------------------------------------------------------------ construction
@@ -168,6 +174,7 @@ class Projection:
         mc: list[int] = []
         mk: list[int] = []
         mv: list[float] = []
+        years: dict[RelType, dict[tuple[int, int], int]] = {t: {} for t in DATED_TYPES}
         get = index.get
         for rel in rels:
             s = get(rel.src)
@@ -182,6 +189,11 @@ class Projection:
                 continue
             src[t].append(s)
             dst[t].append(d)
+            if t in years:
+                y = rel.props.get("year")
+                if isinstance(y, int) and not isinstance(y, bool):
+                    dated = years[t]
+                    dated[(s, d)] = max(y, dated.get((s, d), y))
             if t in weighted:
                 weight[t].append(_strength(t, rel.props))
             elif t is RelType.IMPLEMENTED:
@@ -209,6 +221,11 @@ class Projection:
             if t in SYMMETRIC_TYPES and M.nnz:
                 M.data[:] = np.minimum(M.data, 1.0)  # (a, b) and (b, a) are the same tie
             self.adj[t] = M
+        for t, dated in years.items():
+            pairs = np.array(list(dated), dtype=np.int64).reshape(-1, 2)
+            self.link_year[t] = sp.csr_array(
+                (np.fromiter(dated.values(), dtype=np.int64, count=len(dated)),
+                 (pairs[:, 0], pairs[:, 1])), shape=(n, n))
         self.impl_provider = (
             np.asarray(sorted(triples), dtype=np.int64).reshape(-1, 3)
         )

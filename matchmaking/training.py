@@ -4,8 +4,9 @@ For each kind the positives are the links the graph already holds (see :func:`po
 plus accepted feedback. Training never scores a link that is still in the graph:
 
 1. pick up to ``max_subjects`` subjects that have positives (deterministic draw);
-2. hide a random half (at least one) of each picked subject's links, and remove the edges that
-   carry them from a copy of the projection (``Projection.without``);
+2. hide half (at least one) of each picked subject's links, and remove the edges that carry
+   them from a copy of the projection (``Projection.without``): its newest links where they
+   carry years (what it did next, which is what the engine is asked), else a random half;
 3. compute features on that reduced graph, for the picked subjects against every candidate:
    hidden links are the positives, their remaining links are skipped (they are "known" and
    excluded at serving time too), negatives are drawn half uniformly and half from the
@@ -62,6 +63,9 @@ if TYPE_CHECKING:  # scikit-learn is imported by fitting only, never by serving
 
 logger = logging.getLogger(__name__)
 Edge = tuple[RelType, int, int]
+#: Links a subject needs to be drawn first for training where links carry years
+#: (:func:`draw_subjects`).
+HISTORY_LINKS = 3
 #: Share of the default weights mixed into learned ones: keeps every signal alive (and
 #: explainable) when the history happens to favour one feature, e.g. geography for partners.
 PRIOR_SHARE = 0.25
@@ -234,16 +238,17 @@ def fit_kind(
     if cands.size < 3:
         return default_model(kind, f"only {cands.size} candidates")
     rng = np.random.default_rng(random_state)
-    subjects = np.array(sorted(by_subject), dtype=np.int64)
-    if subjects.size > draw.max_subjects:
-        subjects = np.sort(rng.choice(subjects, size=draw.max_subjects, replace=False))
-    hidden, train = _hide_links(proj, pairs, by_subject, subjects, rng)
+    years = {s: [link_year(proj, pairs[(s, c)]) for c in items]
+             for s, items in by_subject.items()}
+    subjects = draw_subjects(by_subject, years, draw.max_subjects, rng)
+    hidden, train = _hide_links(proj, pairs, by_subject, years, subjects, rng)
     known_after: dict[int, set[int]] = {}
     for s, c in positive_pairs(train, kind):
         known_after.setdefault(s, set()).add(c)
     # model selection: each subject's fold and the one hidden link it is validated on
-    folds, held = _validation_draw(subjects, hidden, known_after, cands, random_state) \
-        if select else ({}, {})
+    newest = {s: dict(zip(by_subject[s], years[s], strict=True)) for s in subjects.tolist()}
+    folds, held = _validation_draw(subjects, hidden, known_after, cands, newest,
+                                   random_state) if select else ({}, {})
     fs = FeatureSpace(train)
     fs_val = FeatureSpace(_without_links(proj, pairs, {s: {c} for s, c in held.items()}),
                           text_of=fs) if held else None
@@ -395,16 +400,75 @@ class _Draw:
     max_pairs: int
 
 
+def draw_subjects(by_subject: Mapping[int, list[int]], years: Mapping[int, list[int]],
+                  size: int, rng: np.random.Generator) -> IntArray:
+    """Up to ``size`` training subjects (sorted rows).
+
+    Where the kind's links carry years, subjects with a history (at least
+    :data:`HISTORY_LINKS` links, so that some stay when the newest are hidden) are drawn
+    first: the engine is asked what a subject with a history does next, and a subject with
+    one or two links mostly answers what a newcomer joins first. Others fill the draw when
+    there are too few. Without years (e.g. partnerships) the draw is uniform.
+    """
+    every = np.array(sorted(by_subject), dtype=np.int64)
+    if every.size <= size:
+        return every
+    if not any(any(y) for y in years.values()):
+        return np.sort(rng.choice(every, size=size, replace=False))
+    rich = np.array([s for s in every.tolist() if len(by_subject[s]) >= HISTORY_LINKS],
+                    dtype=np.int64)
+    if rich.size >= size:
+        return np.sort(rng.choice(rich, size=size, replace=False))
+    rest = np.setdiff1d(every, rich)
+    return np.sort(np.concatenate([rich, rng.choice(rest, size=size - rich.size,
+                                                    replace=False)]))
+
+
+def link_year(proj: Projection, edges: list[Edge]) -> int:
+    """The latest year of the edges that carry a link (:attr:`Projection.link_year`), 0 when
+    none has one (e.g. accepted feedback, which no edge carries)."""
+    return max((int(proj.link_year[t][a, b]) for t, a, b in edges if t in proj.link_year),
+               default=0)
+
+
+def links_to_hide(years: list[int], rng: np.random.Generator) -> list[int]:
+    """Which of a subject's links training hides (indices into ``years``, the year of each
+    link, 0 when undated): half of them, at least one.
+
+    Where links carry years, the newest dated ones (ties in a year at random, never more
+    than are dated): what the subject did next, which is the question the engine answers;
+    undated links stay, as history. Without any year, a random half.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> links_to_hide([2015, 2021, 2019, 2012], rng)
+    [1, 2]
+    >>> links_to_hide([0, 0, 2019, 0], rng)
+    [2]
+    >>> len(links_to_hide([0, 0, 0, 0, 0], rng))
+    2
+    """
+    n_hide = max(1, len(years) // 2)
+    dated = [i for i, y in enumerate(years) if y]
+    if not dated:
+        return sorted(rng.choice(len(years), size=n_hide, replace=False).tolist())
+    keys = rng.random(len(years))
+    newest = sorted(dated, key=lambda i: (-years[i], keys[i]))
+    return sorted(newest[:n_hide])
+
+
 def _hide_links(proj: Projection, pairs: dict[tuple[int, int], list[Edge]],
-                by_subject: dict[int, list[int]], subjects: IntArray,
-                rng: np.random.Generator) -> tuple[dict[int, set[int]], Projection]:
-    """Hide a random half (at least one) of each subject's links: the hidden candidates per
-    subject, and the projection without the edges that carry them."""
+                by_subject: dict[int, list[int]], years: dict[int, list[int]],
+                subjects: IntArray, rng: np.random.Generator,
+                ) -> tuple[dict[int, set[int]], Projection]:
+    """Hide half (at least one) of each subject's links, its newest where they carry years
+    (:func:`links_to_hide`): the hidden candidates per subject, and the projection without
+    the edges that carry them."""
     hidden: dict[int, set[int]] = {}
     for s in subjects.tolist():
         items = by_subject[s]
-        n_hide = max(1, len(items) // 2)
-        pick = sorted(rng.choice(len(items), size=n_hide, replace=False).tolist())
+        pick = links_to_hide(years[s], rng)
         hidden[s] = {items[i] for i in pick}
     return hidden, _without_links(proj, pairs, hidden)
 
@@ -424,15 +488,18 @@ def _without_links(proj: Projection, pairs: dict[tuple[int, int], list[Edge]],
 
 
 def _validation_draw(subjects: IntArray, hidden: Mapping[int, set[int]],
-                     known_after: Mapping[int, set[int]], cands: IntArray, random_state: int,
+                     known_after: Mapping[int, set[int]], cands: IntArray,
+                     years: Mapping[int, Mapping[int, int]], random_state: int,
                      ) -> tuple[dict[int, int], dict[int, int]]:
     """Each validated subject's cross-validation fold (:data:`selection.FOLDS`) and the one
     of its hidden links it is validated on: up to :data:`selection.MAX_VALIDATED` subjects
     with a usable hidden link to one of the ``cands`` (the others only fit the contenders).
 
-    Drawn from their own seeds, so the training samples are the same with or without
-    selection. The subject is validated as serving would see it: on the graph without that
-    one link of every subject, i.e. knowing all its other links (:mod:`matchmaking.selection`).
+    The link is the newest of them where links carry years (``years[s][c]``, 0 undated;
+    ties at random), else one at random. Drawn from their own seeds, so the training samples
+    are the same with or without selection. The subject is validated as serving would see
+    it: on the graph without that one link of every validated subject, i.e. knowing all its
+    other links (:mod:`matchmaking.selection`).
     """
     rng = np.random.default_rng([random_state, 2])
     open_ = set(cands.tolist())
@@ -440,6 +507,8 @@ def _validation_draw(subjects: IntArray, hidden: Mapping[int, set[int]],
     for s in subjects.tolist():
         usable = sorted((hidden[s] - known_after.get(s, set())) & open_)
         if usable:
+            top = max(years[s].get(c, 0) for c in usable)
+            usable = [c for c in usable if years[s].get(c, 0) == top]
             held[s] = int(usable[rng.integers(len(usable))])
     order = sorted(held)
     if len(order) > selection.MAX_VALIDATED:

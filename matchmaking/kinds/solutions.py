@@ -1,10 +1,12 @@
 """``solutions``: what a city could implement next (City -> Solution).
 
 A positive is an ``IMPLEMENTED`` link. Features: the city's needs, SDG priorities and weak
-KPIs that the solution covers, adoption by similar cities (``peer_adoption``) and by the
-nearest ones (``nearby``), co-implementation with what the city already has (``collab``),
-description text, fit of the implementers' size and of the cost level, graph proximity and
-popularity. ``providers`` builds on this kind's score (its ``fit`` feature).
+KPIs that the solution covers; adoption by similar cities (``peer_adoption``), by the nearest
+ones (``nearby``), by the cities of its country (``national``) and, lately, by the city's
+cohort, the cities that share its rarer implementations (``cohort``, :mod:`scoring.cohort`);
+co-implementation with what the city already has (``collab``); description text, fit of the
+implementers' size and of the cost level, graph proximity and popularity. ``providers``
+builds on this kind's score (its ``fit`` feature).
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from graph_schema.schema import Label, RelType
 from matchmaking.kinds import End, Kind, KindSpec, LinkRule, TrainingSpec
 from matchmaking.phrasing import and_list, intersect, km, plural, quoted
-from matchmaking.projection import IntArray, Local
+from matchmaking.projection import IntArray, Local, Row
 from scoring.sparse import dense, select_cols, select_rows, sparse_dot_dense
 
 if TYPE_CHECKING:
@@ -51,6 +54,9 @@ def features(fs: FeatureSpace, Sx: IntArray, Cx: IntArray,
         "ppr": fs.ppr_block(CITY, SOLUTION, Sx, Cx),
         "popularity": np.broadcast_to(pop[Cx][None, :] / top, (Sx.size, Cx.size)),
         "nearby": np.minimum(dense(select_rows(fs.city_solution_nearby, Sx))[:, Cx], 1.0),
+        "national": fs.national(Sx, Cx),
+        "cohort": np.minimum(
+            sparse_dot_dense(fs.cohort(Sx), select_cols(fs.city_solution_recent, Cx)), 1.0),
     }
 
 
@@ -123,6 +129,51 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
                         f"{quoted(ex.names(SOLUTION, both[:1]))}, which you implemented too")
         return None
 
+    cohorts: dict[int, FloatArray] = {}  # the last subject's cohort weights
+    recent_by_solution = sp.csr_array(fs.city_solution_recent.T)  # solution -> recent takers
+
+    def cohort(s: Local, c: Local) -> str | None:
+        # cohort: the co-members that took the solution up, most recent and closest first,
+        # named with the rarest implementations they share with the subject
+        if s not in cohorts:
+            cohorts.clear()
+            cohorts[s] = fs.cohort(np.array([s]))[0]
+        took = ex.row(recent_by_solution, c)
+        weight = recent_by_solution.data[
+            recent_by_solution.indptr[c]:recent_by_solution.indptr[c + 1]] * cohorts[s][took]
+        took, weight = took[weight > 0], weight[weight > 0]
+        if not took.size:
+            return None
+        took = took[np.lexsort((took, -weight))]
+        rarity = fs.city_solution_rare
+        mine = ex.row(fs.city_solution, s)
+        for named in (took[:2], took[:1]):
+            common = mine
+            for x in named:
+                common = intersect(common, ex.row(fs.city_solution, int(x)))
+            if common.size:
+                common = common[np.argsort(-rarity[[named[0]], common].ravel(), kind="stable")]
+                years = [ex.year(RelType.IMPLEMENTED, CITY, int(x), SOLUTION, c)
+                         for x in named]
+                who = and_list([f"{n} ({y})" if y else n
+                                for n, y in zip(ex.names(CITY, named), years, strict=True)])
+                lately = " lately" if all(years) else ""
+                return (f"Taken up{lately} by {who}, which like you implemented "
+                        f"{quoted(ex.names(SOLUTION, common[:2]))}")
+        return None
+
+    def national(s: Local, c: Local) -> str | None:
+        # national: the share of the subject's country's cities that implemented it
+        code = int(fs.geo_codes[CITY][0][s])
+        if code < 0:
+            return None
+        n = int(fs.country_cities[code])
+        took = int(round(fs.country_solution_share[code, c] * n))
+        if not took or n < 2:
+            return None
+        where = ex.country_name(Row(int(ex.proj.rows[CITY][s])))
+        return f"Implemented by {took:,} of the {n:,} cities in {where}"
+
     def sdg(s: Local, c: Local) -> str | None:
         g = ex.shared(fs.city_sdg, s, fs.solution_sdg, c)
         return (f"Addresses your priority {and_list([ex.sdg_name(int(x)) for x in g[:2]])}"
@@ -178,7 +229,8 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
             ex.names(CITY, closest), dist, strict=True)]))
 
     return {"need": need, "peer_adoption": adopted, "popularity": popular, "nearby": nearby,
-            "collab": collab, "sdg": sdg, "kpi": kpi, "cost": cost, "size": size,
+            "collab": collab, "cohort": cohort, "national": national, "sdg": sdg, "kpi": kpi,
+            "cost": cost, "size": size,
             "text": ex.text_builder(CITY, SOLUTION), "ppr": proximity}
 
 
@@ -188,10 +240,11 @@ SPEC: KindSpec = KindSpec(
     candidate=SOLUTION,
     positive=LinkRule(RelType.IMPLEMENTED, End.SRC, End.DST),
     features=("need", "sdg", "kpi", "peer_adoption", "collab", "text", "size", "cost", "ppr",
-              "popularity", "nearby"),
-    default_weights={"need": 0.25, "sdg": 0.1, "kpi": 0.1, "peer_adoption": 0.15,
+              "popularity", "nearby", "national", "cohort"),
+    default_weights={"need": 0.25, "sdg": 0.1, "kpi": 0.1, "peer_adoption": 0.1,
                      "collab": 0.1, "text": 0.1, "size": 0.05, "cost": 0.05, "ppr": 0.1,
-                     "popularity": 0.0, "nearby": 0.05},
+                     "popularity": 0.0, "nearby": 0.05, "national": 0.0,
+                     "cohort": 0.05},
     compute=features,
     reasons=reasons,
     training=TrainingSpec(),

@@ -53,6 +53,7 @@ class Oracle:
         self.out: dict[tuple[RelType, str], set[str]] = defaultdict(set)
         self.into: dict[tuple[RelType, str], set[str]] = defaultdict(set)
         self.delivered: dict[str, set[str]] = defaultdict(set)  # provider -> cities
+        self.year: dict[tuple[str, str], int] = {}  # (city, solution) -> latest IMPLEMENTED year
         for r in store.iter_rels():
             self.out[(r.type, r.src)].add(r.dst)
             self.into[(r.type, r.dst)].add(r.src)
@@ -61,6 +62,9 @@ class Oracle:
                 self.into[(r.type, r.src)].add(r.dst)
             if r.type is RelType.IMPLEMENTED and isinstance(r.props.get("provider"), str):
                 self.delivered[r.props["provider"]].add(r.src)
+            if r.type is RelType.IMPLEMENTED and isinstance(r.props.get("year"), int):
+                key = (r.src, r.dst)
+                self.year[key] = max(r.props["year"], self.year.get(key, r.props["year"]))
         countries = {c["code"]: c for c in reference.countries()}
         self.country_name = {code: str(c["name"]) for code, c in countries.items()}
         self.subregion = {code: c.get("subregion") for code, c in countries.items()}
@@ -227,6 +231,34 @@ def _sol_collab(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
     assert any(o.rel(RelType.IMPLEMENTED, s, y) for y in both)
 
 
+def _sol_cohort(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
+    # "Taken up lately by A (2019) and B (2018), which like you implemented "X"": A and B
+    # implemented c (in those years), and each of them and the subject implemented X
+    dated = re.findall(r"(.+?) \((\d{4})\)(?:, | and |$)", m.group(2))
+    if m.group(1):  # "lately": every city is named with the year it took c up
+        groups = [(o.names_list(name, Label.CITY)[0], int(y)) for name, y in dated]
+        assert groups, m.group(2)
+        for g, y in groups:
+            assert any(o.year.get((x, c)) == y for x in g), f"{g}: did not take {c} up in {y}"
+        cities = [g for g, _ in groups]
+    else:
+        cities = _implementers(o, c, m.group(2))
+    for name in quoted(m.group(3)):
+        both = o.ids(Label.SOLUTION, name)
+        assert any(o.rel(RelType.IMPLEMENTED, s, y) for y in both), name
+        for g in cities:
+            assert any(o.rel(RelType.IMPLEMENTED, x, y) for x in g for y in both), (g, name)
+
+
+def _sol_national(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
+    code = str(o.props[s].get("country") or "").upper()
+    assert o.country_name.get(code) == m.group(3), (code, m.group(3))
+    cities = {x for x, lab in o.label.items() if lab is Label.CITY
+              and str(o.props[x].get("country") or "").upper() == code}
+    assert len(cities) == number(m.group(2))
+    assert len(cities & o.into[(RelType.IMPLEMENTED, c)]) == number(m.group(1))
+
+
 def _sol_kpi(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
     k = o.any_rel(RelType.IMPROVES, c, Label.KPI, m.group(1))
     assert k and any(o.rel(RelType.MEASURES, s, x) for x in k), m.group(1)
@@ -385,6 +417,8 @@ PATTERNS: list[tuple[str, Check]] = [
     (r"Implemented by your partner (.+)", _sol_partner),
     (r"Offered by (.+), which already delivered a solution to you", _sol_delivered),
     (r"Implemented nearby: (.+)", _sol_nearby),
+    (r"Taken up( lately)? by (.+), which like you implemented " + Q, _sol_cohort),
+    (r"Implemented by " + N + r" of the " + N + r" cities in (.+)", _sol_national),
     # providers
     (r'Offers "(.+?)"(?:, which covers your needs ' + Q + ")?", _offers),
     (r"Its solutions cover your needs " + Q, _prov_needs),

@@ -227,12 +227,19 @@ def test_the_validation_draw_holds_one_usable_link_per_subject_up_to_the_cap() -
     known = {0: {5000}}
     cands = np.array([1000 + s for s in range(0, 400, 2)] + [2000 + s for s in range(400)],
                      dtype=np.int64)
-    folds, held = _validation_draw(subjects, hidden, known, cands, random_state=0)
+    undated: dict[int, dict[int, int]] = {s: {} for s in range(400)}
+    folds, held = _validation_draw(subjects, hidden, known, cands, undated, random_state=0)
     assert len(held) == len(folds) == selection.MAX_VALIDATED
     assert 0 not in held
     assert all(c in hidden[s] and c in set(cands.tolist()) for s, c in held.items())
     assert all(held[s] == 2000 + s for s in held if s % 2)
+    assert {c - s for s, c in held.items() if s % 2 == 0} == {1000, 2000}  # at random
+    # where links carry years: the newest usable one (what the subject did next)
+    dated = {s: {1000 + s: 2020, 2000 + s: 2019} for s in range(400)}
+    _, newest = _validation_draw(subjects, hidden, known, cands, dated, random_state=0)
+    assert all(c == (1000 + s if s % 2 == 0 else 2000 + s) for s, c in newest.items())
     sizes = np.bincount(list(folds.values()))
     assert sizes.size == selection.FOLDS and sizes.max() - sizes.min() <= 1
     # the same draw again: the selection does not depend on anything else
-    assert _validation_draw(subjects, hidden, known, cands, random_state=0) == (folds, held)
+    assert _validation_draw(subjects, hidden, known, cands, undated, random_state=0) \
+        == (folds, held)

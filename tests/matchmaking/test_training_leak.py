@@ -123,8 +123,11 @@ def test_features_of_hidden_positives_are_computed_without_them(
     with monkeypatch.context() as patch:
         rec = _Recorder(patch)
         model = training.fit_kind(proj, kind, upstream=upstream)
-    assert model.learned, model.fallback  # >= 20 positives: the learned path runs
-    assert model.n_positives >= 20
+    # >= 20 usable hidden positives: the trainer computed their features (what this test
+    # checks), whether or not the logistic combiner then finds a positive weight (experts on
+    # ``small`` may not, since training hides each subject's newest advice: the selection then
+    # keeps another contender)
+    assert model.n_positives >= 20, model.fallback
     hidden_ids = {(proj.ids[s], proj.ids[c]) for s, cs in rec.hidden.items() for c in cs}
     assert len(hidden_ids) >= 20
 
