@@ -67,6 +67,7 @@ def test_the_world_exercises_the_cut_and_the_edge_cases(dated: tuple[list[Node],
     assert sum(n > TOP for n in sharers) >= 10  # the cut removes cities for many subjects
     cohorts = [brute.cohort_members(c) for c in brute.cities]
     assert any(0 < len(m) < n for m, n in zip(cohorts, sharers, strict=True))
+    assert sum(len(m) > TOP for m in cohorts) >= 5  # ties at the 50th similarity, all kept
     assert not cohorts[-1]  # the city without implementations has no cohort
     undated = [r for r in rels if r.type is RelType.IMPLEMENTED and "year" not in r.props]
     assert len(undated) > 20
