@@ -60,7 +60,7 @@ from graph_schema.schema import SYMMETRIC_TYPES, Label, RelType
 from matchmaking.kinds import KINDS, Kind
 from matchmaking.kinds.peers import PeerSpace
 from matchmaking.projection import IntArray, Projection
-from scoring.cohort import cohort_weights, rarity_weights, recency_weights
+from scoring.cohort import cohort_weights, rarity_weights, recency_weights, top_k_weights
 from scoring.metapath import adamic_adar_weights, combine_typed_adjacency
 from scoring.pagerank import PPROperator
 from scoring.similarity import (
@@ -454,11 +454,7 @@ class FeatureSpace:
         else:
             sim = self.city_sim(Sx, np.arange(n_c))
         sim[np.arange(len(Sx)), Sx] = 0.0
-        if n_c > NEIGHBOURS:
-            cut = np.partition(sim, n_c - NEIGHBOURS, axis=1)[:, n_c - NEIGHBOURS][:, None]
-            sim = np.where(sim >= cut, sim, 0.0)
-        tot = sim.sum(axis=1, keepdims=True)
-        return np.divide(sim, tot, out=np.zeros_like(sim), where=tot > 0)
+        return top_k_weights(sim, NEIGHBOURS)
 
     def national(self, Sx: IntArray, Cx: IntArray) -> FloatArray:
         """Share of the cities of each city's country that implemented each solution (0 for

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from scoring.sparse import dense, select_rows
 
-__all__ = ["cohort_weights", "rarity_weights", "recency_weights"]
+__all__ = ["cohort_weights", "rarity_weights", "recency_weights", "top_k_weights"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -96,6 +96,19 @@ def cohort_weights(Xw: sp.csr_array, XwT: sp.csr_array, rows: IntArray, k: int) 
     """
     sim = dense(select_rows(Xw, rows) @ XwT)
     sim[np.arange(rows.size), rows] = 0.0
+    return top_k_weights(sim, k)
+
+
+def top_k_weights(sim: FloatArray, k: int) -> FloatArray:
+    """Each row's ``k`` largest similarities (ties at the ``k``-th all kept), the rest 0,
+    normalised to sum 1 (a row of zeros stays zeros).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> top_k_weights(np.array([[1.0, 1.0, 3.0, 0.0], [0.0, 0.0, 0.0, 0.0]]), k=2).tolist()
+    [[0.2, 0.2, 0.6, 0.0], [0.0, 0.0, 0.0, 0.0]]
+    """
     n = sim.shape[1]
     if n > k:
         cut = np.partition(sim, n - k, axis=1)[:, n - k][:, None]

@@ -1,9 +1,10 @@
 """Pinned top-10 lists: a refactor of the engine must not change any recommendation.
 
-The demo world ``small`` (seed 42) is big enough that every kind learns its weights (the
-fixture records ``learned: true`` for all six). For a handful of subjects per kind, and a few
-option variants (filters, ``reciprocal``, ``diversify``), the expected ids (in order), scores,
-components and reasons are stored in ``pinned_recommendations.json`` next to this file.
+The demo world ``small`` (seed 42) is big enough that every kind but ``experts`` learns its
+weights (the fixture records ``learned`` per kind; see ``NOT_LEARNED``). For a handful of
+subjects per kind, and a few option variants (filters, ``reciprocal``, ``diversify``), the
+expected ids (in order), scores, components and reasons are stored in
+``pinned_recommendations.json`` next to this file.
 
 A deliberate change of the recommendations (quality work) regenerates the fixture, visibly in
 the diff of the commit that makes it::
@@ -112,9 +113,16 @@ def current() -> Iterator[dict[str, Any]]:
     yield compute()
 
 
+#: Kinds whose model on ``small`` is not learned. ``experts``: since training hides each
+#: subject's newest advice and draws cities with a history first (2026-11-27), its logistic
+#: combiner finds no positive weight on this world (with either change alone it learns) and
+#: the selection keeps the defaults; the learned experts model is pinned by test_graded.py.
+NOT_LEARNED = {"experts"}
+
+
 def test_fixture_covers_every_kind_with_learned_weights() -> None:
     pinned = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    assert pinned["learned"] == {kind: True for kind, _ in KIND_SUBJECTS}
+    assert pinned["learned"] == {kind: kind not in NOT_LEARNED for kind, _ in KIND_SUBJECTS}
     kinds = {c["kind"] for c in pinned["cases"] if not c["options"]}
     assert kinds == {kind for kind, _ in KIND_SUBJECTS}
     assert all(c["top"] for c in pinned["cases"] if not c["options"])
