@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.cohort import cohort_weights, rarity_weights, recency_weights
+from scoring.cohort import cohort_weights, rarity_weights, recency_weights, top_k_weights
 
 
 def brute_rarity(X: list[list[int]]) -> list[float]:
@@ -135,6 +135,24 @@ def test_cohort_excludes_the_row_itself_even_when_it_is_the_most_similar() -> No
     got = cohort_weights(X, sp.csr_array(X.T), np.array([0]), k=1)[0]
     assert got[0] == 0.0
     np.testing.assert_allclose(got, [0.0, 0.5, 0.5])  # rows 1 and 2 tie at 5
+
+
+@pytest.mark.parametrize("k", [1, 2, 4, 6])
+def test_top_k_weights_equal_brute_force(k: int) -> None:
+    """The shared cut (also the similar-city neighbours'): the k largest of each row, ties at
+    the k-th all kept, normalised; a row of zeros stays zeros."""
+    rng = np.random.default_rng(k)
+    S = rng.integers(0, 4, size=(30, 6)).astype(np.float64)  # small integers: many exact ties
+    S[0] = 0.0
+    got = top_k_weights(S.copy(), k)
+    for r, row in enumerate(S.tolist()):
+        cut = sorted(row, reverse=True)[k - 1] if len(row) > k else 0.0
+        kept = [v if v >= cut else 0.0 for v in row]
+        tot = sum(kept)
+        np.testing.assert_allclose(got[r], [v / tot if tot else 0.0 for v in kept], atol=1e-12)
+    assert got[0].tolist() == [0.0] * 6
+    if k < S.shape[1]:  # some row kept a tie beyond k (k = 6: every column, no cut)
+        assert any((row > 0).sum() > k for row in got)
 
 
 def _random_incidence(seed: int, n: int = 40, m: int = 12) -> list[list[int]]:
