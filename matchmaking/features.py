@@ -219,6 +219,7 @@ class FeatureSpace:
         self.city_member_network = sp.csr_array(self.member_city_network.T)
         self._ppr_cache: dict[int, NDArray[np.float32]] = {}
         self._sim_cache: dict[int, FloatArray] = {}
+        self._cohort_cache: dict[int, FloatArray] = {}
         self._transposes: dict[int, tuple[sp.csr_array, sp.csr_array]] = {}
         self._init_tables()
         if text_of is not None and _same_text_links(proj, text_of.proj):
@@ -490,8 +491,18 @@ class FeatureSpace:
 
     def cohort(self, Sx: IntArray) -> FloatArray:
         """Weights of each city's ``COHORT`` nearest co-members (rows sum to 1; see
-        :func:`scoring.cohort.cohort_weights`)."""
-        return cohort_weights(self.city_solution_rare, self.solution_city_rare, Sx, COHORT)
+        :func:`scoring.cohort.cohort_weights`); a single city's row is cached (LRU of 256
+        rows), so that its reasons reuse what its features computed. Read-only."""
+        if len(Sx) != 1:
+            return cohort_weights(self.city_solution_rare, self.solution_city_rare, Sx, COHORT)
+        city = int(Sx[0])
+        hit = self._cohort_cache.pop(city, None)
+        if hit is None:
+            hit = cohort_weights(self.city_solution_rare, self.solution_city_rare, Sx, COHORT)
+            if len(self._cohort_cache) >= 256:
+                _evict(self._cohort_cache)
+        self._cohort_cache[city] = hit
+        return hit
 
     def geo(self, s_lab: Label, c_lab: Label, Sx: IntArray, Cx: IntArray) -> FloatArray:
         """1 same country, 0.5 same UN subregion, 0.25 same region, else 0."""

@@ -129,18 +129,15 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
                         f"{quoted(ex.names(SOLUTION, both[:1]))}, which you implemented too")
         return None
 
-    cohorts: dict[int, FloatArray] = {}  # the last subject's cohort weights
     recent_by_solution = sp.csr_array(fs.city_solution_recent.T)  # solution -> recent takers
 
     def cohort(s: Local, c: Local) -> str | None:
         # cohort: the co-members that took the solution up, most recent and closest first,
         # named with the rarest implementations they share with the subject
-        if s not in cohorts:
-            cohorts.clear()
-            cohorts[s] = fs.cohort(np.array([s]))[0]
         took = ex.row(recent_by_solution, c)
         weight = recent_by_solution.data[
-            recent_by_solution.indptr[c]:recent_by_solution.indptr[c + 1]] * cohorts[s][took]
+            recent_by_solution.indptr[c]:recent_by_solution.indptr[c + 1]] * fs.cohort(
+            np.array([s]))[0][took]
         took, weight = took[weight > 0], weight[weight > 0]
         if not took.size:
             return None
