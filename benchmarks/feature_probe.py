@@ -1,7 +1,7 @@
 """What each engine feature alone would score on a world's held-out links (issue 8).
 
     .venv/bin/python benchmarks/feature_probe.py [--worlds eu] [--kind solutions]
-        [--scales bsc] [--synthetic-seed 7]
+        [--scales bsc] [--seeds 7]
 
 For each world of ``benchmarks/run_evaluation.py`` (same datasets and splits), the engine is
 trained on the training graph exactly as ``matchmaking evaluate`` does, and the held-out
@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--kind", default="solutions", choices=[k.value for k in Kind])
     parser.add_argument("--scales", default="bsc")
     parser.add_argument("--synthetic-cities", type=int, default=300)
-    parser.add_argument("--synthetic-seed", type=int, default=7)
+    parser.add_argument("--seeds", default="7", help="synthetic seeds, comma-separated")
     parser.add_argument("--eu-root", type=Path, default=EU_ROOT)
     args = parser.parse_args()
     kind = Kind(args.kind)
