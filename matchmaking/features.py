@@ -40,6 +40,7 @@ Matrices (rows x columns, local indices; ``_l2``/``_l1`` = rows normalised):
 ``city_solution_nearby``        City x Solution: share of the nearest cities implementing it
 ``city_solution_rare``          ``city_solution`` with rarity (IDF) weights per solution
 ``city_solution_recent``        ``city_solution`` weighted by how recent each link is
+``city_solution_year``          the year of each dated ``city_solution`` link (0: undated)
 ``country_solution_share``      Country code x Solution: share of its cities implementing it
 ``*_contacts``, ``*_network``   warm-introduction path counts (see ``__init__``)
 ==============================  ===========================================================
@@ -200,10 +201,17 @@ class FeatureSpace:
             self.city_solution @ sp.diags_array(rarity_weights(self.city_solution)))
         self.solution_city_rare = sp.csr_array(self.city_solution_rare.T)
         years = proj.link_year.get(RelType.IMPLEMENTED)
+        self.city_solution_year = sp.csr_array(self.city_solution.astype(bool).multiply(
+            sp.csr_array(self.city_solution.shape) if years is None
+            else years[proj.rows[Label.CITY]][:, proj.rows[Label.SOLUTION]]), dtype=np.int64)
+        self.city_solution_year.eliminate_zeros()
+        self.latest_year = int(self.city_solution_year.max()) if self.city_solution_year.nnz \
+            else 0
         self.city_solution_recent = recency_weights(
-            self.city_solution, sp.csr_array(self.city_solution.shape) if years is None
-            else sp.csr_array(years[proj.rows[Label.CITY]][:, proj.rows[Label.SOLUTION]]),
-            HALF_LIFE)
+            self.city_solution, self.city_solution_year, HALF_LIFE)
+        # trend: the recency-weighted share of a solution's implementations
+        self.solution_trend = np.asarray(self.city_solution_recent.sum(axis=0)).ravel() / \
+            np.maximum(self.solution_adopters, 1.0)
         self.provider_deliveries = np.asarray(self.city_provider_delivered.sum(axis=0)).ravel()
         self.member_advised_count = np.asarray(self.member_city_advised.sum(axis=1)).ravel()
         # social meta-paths (warm introductions), as counts of distinct people:

@@ -5,8 +5,8 @@ KPIs that the solution covers; adoption by similar cities (``peer_adoption``), b
 ones (``nearby``), by the cities of its country (``national``) and, lately, by the city's
 cohort, the cities that share its rarer implementations (``cohort``, :mod:`scoring.cohort`);
 co-implementation with what the city already has (``collab``); description text, fit of the
-implementers' size and of the cost level, graph proximity and popularity. ``providers``
-builds on this kind's score (its ``fit`` feature).
+implementers' size and of the cost level, graph proximity, popularity and how recent its
+uptake is (``trend``). ``providers`` builds on this kind's score (its ``fit`` feature).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ def features(fs: FeatureSpace, Sx: IntArray, Cx: IntArray,
         "popularity": np.broadcast_to(pop[Cx][None, :] / top, (Sx.size, Cx.size)),
         "nearby": np.minimum(dense(select_rows(fs.city_solution_nearby, Sx))[:, Cx], 1.0),
         "national": fs.national(Sx, Cx),
+        "trend": np.broadcast_to(fs.solution_trend[Cx][None, :], (Sx.size, Cx.size)),
         "cohort": np.minimum(
             sparse_dot_dense(fs.cohort(Sx), select_cols(fs.city_solution_recent, Cx)), 1.0),
     }
@@ -159,6 +160,20 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
                         f"{quoted(ex.names(SOLUTION, common[:2]))}")
         return None
 
+    solution_years = sp.csr_array(fs.city_solution_year.T)  # solution -> implementers' years
+
+    def trend(s: Local, c: Local) -> str | None:
+        # trend: how much of its uptake is recent; named as the implementations of the last
+        # two years of the graph
+        since = fs.latest_year - 1
+        n = int(fs.solution_adopters[c])
+        years = solution_years.data[solution_years.indptr[c]:solution_years.indptr[c + 1]]
+        recent = int(np.count_nonzero(years >= since))
+        if fs.latest_year == 0 or n < 2 or not recent:
+            return None
+        return (f"On the rise: {recent} of the {n} cities that implemented it did so in "
+                f"{since} or later")
+
     def national(s: Local, c: Local) -> str | None:
         # national: the share of the subject's country's cities that implemented it
         code = int(fs.geo_codes[CITY][0][s])
@@ -226,7 +241,8 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
             ex.names(CITY, closest), dist, strict=True)]))
 
     return {"need": need, "peer_adoption": adopted, "popularity": popular, "nearby": nearby,
-            "collab": collab, "cohort": cohort, "national": national, "sdg": sdg, "kpi": kpi,
+            "collab": collab, "cohort": cohort, "national": national,
+            "trend": trend, "sdg": sdg, "kpi": kpi,
             "cost": cost, "size": size,
             "text": ex.text_builder(CITY, SOLUTION), "ppr": proximity}
 
@@ -237,10 +253,10 @@ SPEC: KindSpec = KindSpec(
     candidate=SOLUTION,
     positive=LinkRule(RelType.IMPLEMENTED, End.SRC, End.DST),
     features=("need", "sdg", "kpi", "peer_adoption", "collab", "text", "size", "cost", "ppr",
-              "popularity", "nearby", "national", "cohort"),
+              "popularity", "nearby", "national", "trend", "cohort"),
     default_weights={"need": 0.25, "sdg": 0.1, "kpi": 0.1, "peer_adoption": 0.1,
                      "collab": 0.1, "text": 0.1, "size": 0.05, "cost": 0.05, "ppr": 0.1,
-                     "popularity": 0.0, "nearby": 0.05, "national": 0.0,
+                     "popularity": 0.0, "nearby": 0.05, "national": 0.0, "trend": 0.0,
                      "cohort": 0.05},
     compute=features,
     reasons=reasons,

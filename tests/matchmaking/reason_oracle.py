@@ -259,6 +259,14 @@ def _sol_national(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
     assert len(cities & o.into[(RelType.IMPLEMENTED, c)]) == number(m.group(1))
 
 
+def _sol_trend(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
+    since = int(m.group(3))
+    assert since == max(o.year.values()) - 1, since
+    took = o.into[(RelType.IMPLEMENTED, c)]
+    assert len(took) == number(m.group(2))
+    assert sum(o.year.get((x, c), 0) >= since for x in took) == number(m.group(1))
+
+
 def _sol_kpi(o: Oracle, s: str, c: str, m: re.Match[str]) -> None:
     k = o.any_rel(RelType.IMPROVES, c, Label.KPI, m.group(1))
     assert k and any(o.rel(RelType.MEASURES, s, x) for x in k), m.group(1)
@@ -419,6 +427,8 @@ PATTERNS: list[tuple[str, Check]] = [
     (r"Implemented nearby: (.+)", _sol_nearby),
     (r"Taken up( lately)? by (.+), which like you implemented " + Q, _sol_cohort),
     (r"Implemented by " + N + r" of the " + N + r" cities in (.+)", _sol_national),
+    (r"On the rise: " + N + r" of the " + N + r" cities that implemented it did so in "
+     r"(\d{4}) or later", _sol_trend),
     # providers
     (r'Offers "(.+?)"(?:, which covers your needs ' + Q + ")?", _offers),
     (r"Its solutions cover your needs " + Q, _prov_needs),

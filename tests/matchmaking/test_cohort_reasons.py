@@ -156,3 +156,31 @@ def test_national_reason_of_another_subject() -> None:
     nodes, rels = graph()
     got = reasons(nodes, rels, "national", "city:dervio", "sol:kestrel")
     assert got == ["Implemented by 3 of the 5 cities in Italy"]
+
+
+def test_trend_reason_counts_the_uptake_of_the_last_two_years(tmp_path: Path) -> None:
+    """The newest link of the world is 2021, so "the last two years" are 2020 and later:
+    Heron was taken up by Bari (2021) and Lyon (2020) of its four cities."""
+    nodes, rels = graph()
+    got = reasons(nodes, rels, "trend", "city:aosta", "sol:heron")
+    want = "On the rise: 2 of the 4 cities that implemented it did so in 2020 or later"
+    assert got == [want]
+    read_back(tmp_path, nodes, rels, "city:aosta", "sol:heron", want)
+    # Osprey's three takers are from 2010-2012: nothing recent, no sentence
+    assert not any(s.startswith("On the rise") for s in
+                   reasons(nodes, rels, "trend", "city:aosta", "sol:osprey"))
+    # without any year there is no "recent" to speak of
+    nodes, rels = graph({(c, s): None for c, s, _ in LINKS})
+    assert not any(s.startswith("On the rise") for s in
+                   reasons(nodes, rels, "trend", "city:aosta", "sol:heron"))
+
+
+def test_trend_feature_is_the_recency_weighted_share_of_its_uptake() -> None:
+    """Half-life 1.5 years from the newest year (2021): Heron's takers of 2021, 2020, 2019
+    and 2015 weigh 1, 0.5^(1/1.5), 0.5^(2/1.5) and 0.5^(6/1.5), over its 4 cities."""
+    nodes, rels = graph()
+    fs = FeatureSpace(Projection.build(nodes, rels))
+    heron = int(fs.proj.local[fs.proj.index["sol:heron"]])
+    want = (1 + 0.5 ** (1 / 1.5) + 0.5 ** (2 / 1.5) + 0.5 ** (6 / 1.5)) / 4
+    assert abs(fs.solution_trend[heron] - want) < 1e-12
+    assert fs.latest_year == 2021

@@ -135,7 +135,7 @@ def test_twin_features_have_their_meaning(graded_engine: Engine) -> None:
 #: crosses a border, so same country and language do not make a partner (``peers``
 #: ``country``, ``language``), nor does size.
 SIGNS = {
-    Kind.SOLUTIONS: {"need": "+", "sdg": "+", "kpi": "0", "national": "+"},
+    Kind.SOLUTIONS: {"need": "+", "sdg": "+", "kpi": "0"},
     Kind.PROVIDERS: {"fit": "+", "need": "+", "track": "+", "geo": "+",
                      "language": "+", "text": "0", "contacts": "0"},
     Kind.PEERS: {"need": "+", "sdg": "+", "solved": "+", "advisers": "+", "size": "0",
@@ -177,21 +177,19 @@ def test_signs_of_the_learned_weights_are_pinned(graded_engine: Engine) -> None:
 #: a change of a kind's default weights or of training moves them. Update on purpose
 #: (``.venv/bin/python tests/matchmaking/test_graded.py`` prints them).
 WEIGHTS = {
-    Kind.SOLUTIONS: {'need': 0.004, 'sdg': 0.002, 'kpi': 0.0, 'peer_adoption': 0.001,
-                     'collab': 0.0, 'text': 0.984, 'size': 0.002, 'cost': 0.0, 'ppr': 0.001,
-                     'popularity': 0.002, 'nearby': 0.0, 'national': 0.002, 'cohort': 0.0},
-    # every contender validates at 1.0 here: the simplest, the default weights, is kept
+    Kind.SOLUTIONS: {'need': 0.176, 'sdg': 0.079, 'kpi': 0.024, 'peer_adoption': 0.05,
+                     'collab': 0.024, 'text': 0.195, 'size': 0.051, 'cost': 0.012, 'ppr': 0.07,
+                     'popularity': 0.0, 'nearby': 0.025, 'national': 0.092, 'trend': 0.19,
+                     'cohort': 0.012},
     Kind.PROVIDERS: {'fit': 0.273, 'need': 0.136, 'track': 0.136, 'region': 0.091, 'geo': 0.045,
                      'language': 0.091, 'text': 0.045, 'ppr': 0.091, 'volume': 0.0,
                      'contacts': 0.091},
     Kind.PEERS: {'need': 0.982, 'sdg': 0.001, 'kpi': 0.006, 'solved': 0.002, 'shared_impl': 0.001,
-                 'partners': 0.002, 'advisers': 0.002, 'size': 0.0, 'country': 0.0,
-                 'region': 0.003, 'language': 0.0, 'text': 0.001, 'ppr': 0.001},
+                 'partners': 0.002, 'advisers': 0.002, 'size': 0.0, 'country': 0.0, 'region': 0.003,
+                 'language': 0.0, 'text': 0.001, 'ppr': 0.001},
     Kind.EXPERTS: {'need': 0.004, 'advised_similar': 0.003, 'language': 0.001, 'geo': 0.003,
                    'text': 0.004, 'ppr': 0.002, 'experience': 0.0, 'contacts': 0.001,
                    'network': 0.0, 'local_need': 0.982},
-    # the model selection keeps the default weights: their validation mean equals the
-    # combiner's, and the one-standard-error rule prefers the simpler model
     Kind.OPPORTUNITIES: {'need': 0.333, 'advised_similar': 0.125, 'language': 0.083, 'geo': 0.042,
                          'text': 0.125, 'ppr': 0.083, 'experience': 0.042, 'contacts': 0.125,
                          'network': 0.042, 'local_need': 0.0},
@@ -247,16 +245,16 @@ def test_nearby_is_the_share_of_the_20_nearest_cities(graded_engine: Engine) -> 
 
 #: Regression pins (see the module docstring): the engine's current top-10 lists.
 TOP10 = {
-    ('solutions', 'city:m0'): ['sol:m4', 'sol:m-kpi-a', 'sol:m-kpi-b', 'sol:d1', 'sol:d3', 'sol:d4',
-                               'sol:e3', 'sol:w3', 'sol:w1', 'sol:e4'],
-    ('solutions', 'city:w0'): ['sol:w4', 'sol:w-cost-a', 'sol:w-cost-b', 'sol:d4', 'sol:m4',
-                               'sol:e4', 'sol:d2', 'sol:d1', 'sol:m2', 'sol:e2'],
-    ('solutions', 'city:d0'): ['sol:d4', 'sol:d-size-a', 'sol:d-size-b', 'sol:w3', 'sol:w4',
-                               'sol:e4', 'sol:m4', 'sol:m3', 'sol:e3', 'sol:w1'],
-    ('solutions', 'city:e3'): ['sol:e3', 'sol:d2', 'sol:w2', 'sol:m2', 'sol:d4', 'sol:w3', 'sol:m4',
-                               'sol:w4', 'sol:d3', 'sol:m3'],
+    ('solutions', 'city:m0'): ['sol:m4', 'sol:m-kpi-a', 'sol:m-kpi-b', 'sol:d-size-a', 'sol:w1',
+                               'sol:d1', 'sol:e1', 'sol:e2', 'sol:d2', 'sol:d3'],
+    ('solutions', 'city:w0'): ['sol:w4', 'sol:w-cost-a', 'sol:w-cost-b', 'sol:d-size-a',
+                               'sol:d-size-b', 'sol:d2', 'sol:e2', 'sol:m2', 'sol:d1', 'sol:e1'],
+    ('solutions', 'city:d0'): ['sol:d4', 'sol:d-size-a', 'sol:d-size-b', 'sol:w1', 'sol:e2',
+                               'sol:m2', 'sol:e1', 'sol:m1', 'sol:w2', 'sol:w4'],
+    ('solutions', 'city:e3'): ['sol:e3', 'sol:d-size-a', 'sol:d2', 'sol:m2', 'sol:w2', 'sol:w1',
+                               'sol:d-size-b', 'sol:d4', 'sol:m4', 'sol:m1'],
     ('providers', 'city:d0'): ['prov:e1', 'prov:e2', 'prov:w1', 'prov:m1', 'prov:w2', 'prov:m2'],
-    ('providers', 'city:w0'): ['prov:d1', 'prov:m1', 'prov:d2', 'prov:m2', 'prov:e1', 'prov:e2'],
+    ('providers', 'city:w0'): ['prov:d1', 'prov:m1', 'prov:d2', 'prov:e1', 'prov:m2', 'prov:e2'],
     ('peers', 'city:d0'): ['city:d4', 'city:d3', 'city:d-near', 'city:d-nl', 'city:d-far',
                            'city:d-fr', 'city:d6', 'city:e0', 'city:e3', 'city:e4'],
     ('peers', 'city:m0'): ['city:m4', 'city:m3', 'city:m6', 'city:e0', 'city:d0', 'city:w0',
