@@ -11,10 +11,11 @@ code base draws the same ones), on a warm engine with the ``solutions`` weights 
 
 Wall and thread-CPU median and p99 per request. Run it once per code base, in the same
 window, and compare: the reference code is put first on the path with ``PYTHONPATH``
-(``git clone -q /work/main /tmp/ref-main``), and the table names the code it imported::
+(a second checkout of the reference commit, e.g. ``git worktree add ../ref 43ed4e6``), and the
+table names the code it imported::
 
     .venv/bin/python benchmarks/bench_cohort.py --store sqlite:///.cache/cohort/bsc.db
-    PYTHONPATH=/tmp/ref-main .venv/bin/python benchmarks/bench_cohort.py \\
+    PYTHONPATH=../ref .venv/bin/python benchmarks/bench_cohort.py \\
         --store sqlite:///.cache/cohort/bsc.db
 
 The store is never written (``persist=False``: no snapshot or weights saved beside it).

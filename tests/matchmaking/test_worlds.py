@@ -145,7 +145,11 @@ def test_evaluate_with_a_latest_split_and_the_oracle(tmp_path: Path) -> None:
     assert cases == min(30, len({c for c, _ in held}))
 
 
-needs_eu = pytest.mark.skipif(not eu_available(), reason=f"real EU data not at {EU_ROOT}")
+#: The real EU data is optional and never copied into the repository; with the
+#: eu-city-cooperation folder where EU_ROOT points (beside the checkout) these tests run.
+needs_eu = pytest.mark.skipif(
+    not eu_available(), reason=f"optional real EU data absent: put the eu-city-cooperation "
+    f"folder (interchange/ and urbact/) at {EU_ROOT} to run this test")
 
 
 @needs_eu
