@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph_schema import reference
-from graph_schema.schema import Label, RelType
+from graph_schema.schema import Label
 from matchmaking.features import FeatureSpace
 from matchmaking.kinds import KINDS, Kind
 from matchmaking.phrasing import and_list, intersect, plural, quoted
@@ -239,13 +239,6 @@ class Explainer:
     def shared(self, A: sp.csr_array, i: int, B: sp.csr_array, j: int) -> np.ndarray:
         """Sorted common column indices of row ``i`` of ``A`` and row ``j`` of ``B``."""
         return intersect(self.row(A, i), self.row(B, j))
-
-    def year(self, t: RelType, a: Label, i: int, b: Label, j: int) -> int:
-        """The year of the ``t`` link from node ``i`` of label ``a`` to node ``j`` of label
-        ``b`` (local indices), 0 when it has none."""
-        years = self.proj.link_year.get(t)
-        rows = self.proj.rows
-        return 0 if years is None else int(years[int(rows[a][i]), int(rows[b][j])])
 
     def by_similarity(self, city: int, others: np.ndarray) -> np.ndarray:
         """Cities ``others`` ordered by profile similarity to ``city`` (then by index)."""

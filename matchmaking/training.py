@@ -238,9 +238,10 @@ def fit_kind(
     if cands.size < 3:
         return default_model(kind, f"only {cands.size} candidates")
     rng = np.random.default_rng(random_state)
-    years = {s: [link_year(proj, pairs[(s, c)]) for c in items]
-             for s, items in by_subject.items()}
-    subjects = draw_subjects(by_subject, years, draw.max_subjects, rng)
+    dated = any(link_year(proj, edges) for edges in pairs.values())  # stops at the first
+    subjects = draw_subjects(by_subject, dated, draw.max_subjects, rng)
+    years = {s: [link_year(proj, pairs[(s, c)]) for c in by_subject[s]]
+             for s in subjects.tolist()}  # only the drawn subjects' links are hidden
     hidden, train = _hide_links(proj, pairs, by_subject, years, subjects, rng)
     known_after: dict[int, set[int]] = {}
     for s, c in positive_pairs(train, kind):
@@ -400,11 +401,11 @@ class _Draw:
     max_pairs: int
 
 
-def draw_subjects(by_subject: Mapping[int, list[int]], years: Mapping[int, list[int]],
-                  size: int, rng: np.random.Generator) -> IntArray:
+def draw_subjects(by_subject: Mapping[int, list[int]], dated: bool, size: int,
+                  rng: np.random.Generator) -> IntArray:
     """Up to ``size`` training subjects (sorted rows).
 
-    Where the kind's links carry years, subjects with a history (at least
+    Where the kind's links carry years (``dated``), subjects with a history (at least
     :data:`HISTORY_LINKS` links, so that some stay when the newest are hidden) are drawn
     first: the engine is asked what a subject with a history does next, and a subject with
     one or two links mostly answers what a newcomer joins first. Others fill the draw when
@@ -413,7 +414,7 @@ def draw_subjects(by_subject: Mapping[int, list[int]], years: Mapping[int, list[
     every = np.array(sorted(by_subject), dtype=np.int64)
     if every.size <= size:
         return every
-    if not any(any(y) for y in years.values()):
+    if not dated:
         return np.sort(rng.choice(every, size=size, replace=False))
     rich = np.array([s for s in every.tolist() if len(by_subject[s]) >= HISTORY_LINKS],
                     dtype=np.int64)

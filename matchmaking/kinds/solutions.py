@@ -151,8 +151,7 @@ def reasons(ex: Explainer) -> dict[str, Builder]:
                 common = intersect(common, ex.row(fs.city_solution, int(x)))
             if common.size:
                 common = common[np.argsort(-rarity[[named[0]], common].ravel(), kind="stable")]
-                years = [ex.year(RelType.IMPLEMENTED, CITY, int(x), SOLUTION, c)
-                         for x in named]
+                years = [int(fs.city_solution_year[int(x), c]) for x in named]
                 who = and_list([f"{n} ({y})" if y else n
                                 for n, y in zip(ex.names(CITY, named), years, strict=True)])
                 lately = " lately" if all(years) else ""

@@ -18,6 +18,11 @@ import pytest
 from matchmaking.training import HISTORY_LINKS, draw_subjects, links_to_hide
 
 
+def dated(years: dict[int, list[int]]) -> bool:
+    """Whether any link has a year (what ``fit_kind`` tells ``draw_subjects``)."""
+    return any(any(y) for y in years.values())
+
+
 def rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
@@ -92,16 +97,16 @@ def is_rich(by_subject: dict[int, list[int]], s: int) -> bool:
 
 def test_small_populations_are_drawn_whole() -> None:
     by_subject, years = world(3, 4, dated=True)
-    got = draw_subjects(by_subject, years, 7, rng(0))
+    got = draw_subjects(by_subject, dated(years), 7, rng(0))
     assert got.tolist() == sorted(by_subject)
-    assert draw_subjects(by_subject, years, 50, rng(0)).tolist() == sorted(by_subject)
+    assert draw_subjects(by_subject, dated(years), 50, rng(0)).tolist() == sorted(by_subject)
 
 
 def test_without_years_the_draw_is_uniform() -> None:
     by_subject, years = world(10, 30, dated=False)
     counts: Counter[int] = Counter()
     for seed in range(200):
-        got = draw_subjects(by_subject, years, 10, rng(seed))
+        got = draw_subjects(by_subject, dated(years), 10, rng(seed))
         assert got.size == 10 and np.unique(got).size == 10
         assert got.tolist() == sorted(got.tolist())
         assert set(got.tolist()) <= set(by_subject)
@@ -117,7 +122,7 @@ def test_with_years_subjects_with_a_history_come_first() -> None:
     by_subject, years = world(25, 30, dated=True)
     seen: set[int] = set()
     for seed in range(50):
-        got = draw_subjects(by_subject, years, 10, rng(seed)).tolist()
+        got = draw_subjects(by_subject, dated(years), 10, rng(seed)).tolist()
         assert len(got) == 10 and len(set(got)) == 10 and got == sorted(got)
         assert all(is_rich(by_subject, s) for s in got), got
         seen.update(got)
@@ -131,7 +136,7 @@ def test_with_years_too_few_rich_subjects_are_filled_from_the_others() -> None:
     assert len(rich) == 4
     fill: set[int] = set()
     for seed in range(50):
-        got = draw_subjects(by_subject, years, 10, rng(seed)).tolist()
+        got = draw_subjects(by_subject, dated(years), 10, rng(seed)).tolist()
         assert len(got) == 10 and len(set(got)) == 10 and got == sorted(got)
         assert rich <= set(got)  # all the rich, then six others
         fill.update(set(got) - rich)
@@ -143,5 +148,5 @@ def test_one_dated_link_anywhere_turns_on_the_rich_first_draw() -> None:
     first_poor = next(s for s in by_subject if not is_rich(by_subject, s))
     years[first_poor][0] = 2020
     for seed in range(20):
-        got = draw_subjects(by_subject, years, 10, rng(seed)).tolist()
+        got = draw_subjects(by_subject, dated(years), 10, rng(seed)).tolist()
         assert all(is_rich(by_subject, s) for s in got)
