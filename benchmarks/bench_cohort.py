@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from report import print_measures  # benchmarks/report.py (this folder is on the path)
 
 
 def _timed(fn: Callable[[str], object], ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -150,11 +151,7 @@ def main() -> None:
     rows.append(("load average (1, 5, 15 min) at the end",
                  ", ".join(f"{x:.2f}" for x in os.getloadavg())))
     store.close()
-    width = max(len(k) for k, _ in rows)
-    print(f"{'measure':<{width}}  value")
-    print(f"{'-' * width}  {'-' * 40}")
-    for k, v in rows:
-        print(f"{k:<{width}}  {v}")
+    print_measures(rows)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from report import print_measures  # benchmarks/report.py (this folder is on the path)
+
 
 def _per_call_us(fn: object, n: int) -> tuple[float, float]:
     """(median, p99) microseconds per call of ``fn`` over ``n`` calls."""
@@ -109,11 +111,7 @@ def main() -> None:
         rows.append(("ratio with / without (median)", f"{with_med / ref_med:.3f}"))
         store.close()
 
-    width = max(len(k) for k, _ in rows)
-    print(f"| {'measure':<{width}} | value |")
-    print(f"|{'-' * (width + 2)}|-------|")
-    for k, v in rows:
-        print(f"| {k:<{width}} | {v} |")
+    print_measures(rows, markdown=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from report import print_measures  # benchmarks/report.py (this folder is on the path)
 
 
 def _t() -> float:
@@ -187,11 +188,7 @@ def main() -> None:
         rows.append(("peak RSS (this process)", f"{peak:.0f} MB"))
         store.close()
 
-    width = max(len(k) for k, _ in rows)
-    print(f"{'measure':<{width}}  value")
-    print(f"{'-' * width}  {'-' * 40}")
-    for k, v in rows:
-        print(f"{k:<{width}}  {v}")
+    print_measures(rows)
 
 
 if __name__ == "__main__":
